@@ -1,0 +1,53 @@
+"""Shared base of the firm agents: cash, yearly books and the exit rule."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class Firm(mesa.Agent):
+    """A firm with cash ($), a fixed cost ($/year) and yearly books.
+
+    Revenue is the firm's value added (what it receives minus what it pays other modelled
+    agents for the goods or files it passes on), booked every step; at the yearly review a firm
+    whose cash is negative exits.
+    """
+
+    role = "firm"
+
+    def __init__(self, model, fixed_cost: float, cash: float | None = None):
+        super().__init__(model)
+        self.fixed_cost = fixed_cost
+        self.cash = fixed_cost * model.scenario.initial_cash_years if cash is None else cash
+        self.entry_year = model.year
+        self.revenue_year = 0.0
+        self.profit_year = 0.0
+        self.units_year = 0.0
+        self.last_profit = 0.0
+        self.last_units = 0.0
+
+    def book(self, revenue: float, variable_cost: float, units: float) -> None:
+        """Record one step's value added ($), variable cost ($) and units handled."""
+        profit = revenue - variable_cost - self.fixed_cost / self.model.scenario.steps_per_year
+        self.cash += profit
+        self.revenue_year += revenue
+        self.profit_year += profit
+        self.units_year += units
+
+    def close_year(self) -> None:
+        """Roll the yearly books over (called at the end of each yearly review)."""
+        self.last_profit, self.last_units = self.profit_year, self.units_year
+        self.revenue_year = self.profit_year = self.units_year = 0.0
+
+    @property
+    def insolvent(self) -> bool:
+        """The exit rule: negative cash at the yearly review."""
+        return self.cash < 0.0
+
+
+class LocatedFirm(Firm):
+    """A firm with a site (x, y) in km inside the region (stores and print hubs)."""
+
+    def __init__(self, model, fixed_cost: float, x: float, y: float, cash: float | None = None):
+        super().__init__(model, fixed_cost, cash)
+        self.x, self.y = float(x), float(y)

@@ -1,0 +1,115 @@
+"""Channel offers and the customers' multinomial-logit channel choice.
+
+Channels, in column order everywhere in the package:
+``retail`` (shop), ``online`` (home delivery), ``home_print`` (design bought on a platform,
+printed at home) and ``print_service`` (a print hub prints the design).
+
+The generalised cost of a purchase ($) is price + travel + delay * time value + printing effort
+- personalisation value * fit; the utility is
+``-sensitivity * cost / reference price + habit_weight * own use + social_weight * neighbours' use``
+(Train 2009, ch. 3, for the logit form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CHANNELS = ("retail", "online", "home_print", "print_service")
+RETAIL, ONLINE, HOME_PRINT, PRINT_SERVICE = range(4)
+# Intermediaries between producer and customer on each channel (logistician and retailer;
+# logistician; platform; platform and print hub).
+INTERMEDIARIES = np.array([2, 1, 1, 2])
+
+
+@dataclass
+class Offer:
+    """What the supply side offers in one step, per category (rows) and channel (columns).
+
+    price: $ per unit paid by the customer (travel excluded); delay: days; fit: personal fit in
+    [0, 1]; effort: $ of hassle per unit; open: the channel is supplied for that category;
+    ref_price: $ per unit, the category's shop price at the start (normalises utilities);
+    printability: capability needed per category; pro_capability: print hubs' capability.
+    """
+
+    price: np.ndarray
+    delay: np.ndarray
+    fit: np.ndarray
+    effort: np.ndarray
+    open: np.ndarray
+    ref_price: np.ndarray
+    personalisation: np.ndarray
+    printability: np.ndarray
+    pro_capability: float
+
+
+@dataclass
+class Shoppers:
+    """The customer-side attributes of a batch of purchases (one row per purchase).
+
+    category: index of the category; travel_store and travel_hub: $ per trip share (inf when
+    there is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit
+    weight; internet: has access; printer: capability of the owned printer (0 if none);
+    usage and social: (m, 4) own and neighbours' channel use.
+    """
+
+    category: np.ndarray
+    travel_store: np.ndarray
+    travel_hub: np.ndarray
+    time_value: np.ndarray
+    taste: np.ndarray
+    sensitivity: np.ndarray
+    internet: np.ndarray
+    printer: np.ndarray
+    usage: np.ndarray
+    social: np.ndarray
+
+
+def generalised_cost(offer: Offer, shoppers: Shoppers) -> np.ndarray:
+    """Generalised cost ($, shape (m, 4)) of each purchase on each channel."""
+    k = shoppers.category
+    cost = offer.price[k] + offer.effort[k] + offer.delay[k] * shoppers.time_value[:, None]
+    cost[:, RETAIL] += shoppers.travel_store
+    cost[:, PRINT_SERVICE] += shoppers.travel_hub
+    value = shoppers.taste * offer.personalisation[k] * offer.ref_price[k]
+    cost -= value[:, None] * offer.fit[k]
+    return cost
+
+
+def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
+    """Which channels each purchase can use (bool, shape (m, 4))."""
+    k = shoppers.category
+    avail = offer.open[k].copy()
+    avail[:, RETAIL] &= np.isfinite(shoppers.travel_store)
+    avail[:, ONLINE] &= shoppers.internet
+    avail[:, HOME_PRINT] &= shoppers.internet & (shoppers.printer >= offer.printability[k])
+    avail[:, PRINT_SERVICE] &= shoppers.internet & np.isfinite(shoppers.travel_hub)
+    return avail
+
+
+def utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
+              social_weight: float) -> np.ndarray:
+    """Systematic utility (m, 4); -inf where a channel is not available.
+
+    A row with no finite entry is a purchase no channel can serve (lost demand).
+    """
+    cost = generalised_cost(offer, shoppers)
+    ref = offer.ref_price[shoppers.category]
+    util = -shoppers.sensitivity[:, None] * cost / ref[:, None]
+    util += habit_weight * shoppers.usage + social_weight * shoppers.social
+    return np.where(available(offer, shoppers), util, -np.inf)
+
+
+def choice_probabilities(util: np.ndarray) -> np.ndarray:
+    """Logit probabilities (m, 4) from utilities (rows need one finite entry)."""
+    top = util.max(axis=1, keepdims=True)
+    expu = np.exp(util - top)
+    return expu / expu.sum(axis=1, keepdims=True)
+
+
+def choose(util: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw one channel per row from the logit probabilities (one uniform per row)."""
+    cum = np.cumsum(choice_probabilities(util), axis=1)
+    draw = rng.random(len(util))[:, None] * cum[:, -1:]
+    return np.minimum((draw > cum).sum(axis=1), len(CHANNELS) - 1)

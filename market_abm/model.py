@@ -1,0 +1,262 @@
+"""MarketModel: the step order of market_abm (see docs/model.md for the full description).
+
+Each step (a month by default):
+1. technology: capability frontier and printer price (Wright's law);
+2. customers: internet access spreads, printers are retired, replaced and bought (Bass on the
+   social graph, filtered by value against price);
+3. purchases: Poisson demand per category, channel by multinomial logit;
+4. clearing: prices split among the roles on each channel, flows recorded;
+5. firms: producers reprice with capacity use (dynamic pricing);
+6. at December: yearly review (exits, pivots, conversions, entries, portfolios), then the
+   year's flows are closed into the ledger.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from market_abm import adoption, review
+from market_abm.agents.customers import Customer, CustomerPopulation, HomePrinter
+from market_abm.agents.logisticians import Logistician
+from market_abm.agents.platforms import Platform
+from market_abm.agents.print_hubs import PrintHub
+from market_abm.agents.producers import Producer
+from market_abm.agents.retailers import Retailer
+from market_abm.categories import load_categories
+from market_abm.clearing import Purchases, book_firms, clear
+from market_abm.demand import draw_purchases
+from market_abm.flows import FlowLedger
+from market_abm.indicators import step_row
+from market_abm.market import CHANNELS, Shoppers, choose, utilities
+from market_abm.pricing import build_supply
+from market_abm.scenario import Scenario, load_scenario
+from market_abm.social import SocialGraph
+from market_abm.technology import capability_frontier, printer_price
+
+FIRM_ROLES = {"producer": Producer, "logistician": Logistician, "retailer": Retailer,
+              "platform": Platform, "print_hub": PrintHub}
+
+
+class MarketModel(mesa.Model):
+    """Distribution channels of a regional market as consumer 3D printing grows.
+
+    Args:
+        scenario: a validated Scenario, or a preset name / scenario file path.
+        rng: seed or numpy Generator; every random draw of the run comes from it.
+
+    Example:
+        >>> m = MarketModel(load_scenario("baseline", {"n_customers": 200, "end_year": 1991}),
+        ...                 rng=1)
+        >>> m.run_for(m.scenario.n_steps)
+        >>> len(m.timeseries)
+        24
+    """
+
+    def __init__(self, scenario: Scenario | str = "baseline", rng=None):
+        super().__init__(rng=rng)
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        s = self.scenario
+        self.categories = load_categories()
+        self.year, self.month = s.start_year, 0
+        self._set_technology()
+        self.cumulative_printers = s.printer_initial_cumulative
+        self.printer_price = s.printer_price_start
+
+        self.customers = CustomerPopulation(s, self.rng)
+        Customer.create_agents(self, s.n_customers, index=np.arange(s.n_customers))
+        self.social = SocialGraph(s.social_network, s.n_customers, s.social_degree,
+                                  s.social_rewiring, self.rng)
+        self.social_use = self.customers.usage.copy()
+        self.printer_agents: dict[int, HomePrinter] = {}
+        grid = s.segment_grid
+        cell = s.region_size_km / grid
+        col = np.minimum((self.customers.x // cell).astype(int), grid - 1)
+        row = np.minimum((self.customers.y // cell).astype(int), grid - 1)
+        self.segment_of = row * grid + col
+        self.n_segments = grid * grid
+
+        self._create_firms()
+        self.ref_price = self._reference_prices()
+        self.ledger = FlowLedger()
+        self.rows: list[dict] = []
+        self.year_events: dict[str, int] = {}
+        self.refresh_firms()
+        self._start_year()
+        self.running = True
+
+    # Mesa's Model keeps an experimental ``scenario`` of its own; ours is the pydantic one.
+    @property
+    def scenario(self) -> Scenario:
+        return self._market_scenario
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        self._market_scenario = value
+
+    # --- set-up -------------------------------------------------------------------------------
+    def cost_factor(self) -> float:
+        """A firm's fixed-cost multiple, uniform within +/- fixed_cost_spread."""
+        spread = self.scenario.fixed_cost_spread
+        return float(self.rng.uniform(1.0 - spread, 1.0 + spread))
+
+    def trip_cost(self, distance_km: np.ndarray) -> np.ndarray:
+        """$ per item of a return trip of ``distance_km`` (shared by items_per_trip items)."""
+        s = self.scenario
+        return 2.0 * distance_km * s.travel_cost_per_km / s.items_per_trip
+
+    def _create_firms(self) -> None:
+        s, cat, rng = self.scenario, self.categories, self.rng
+        K = len(cat)
+        demand = cat.purchases_per_year * s.population_households
+        makes = np.zeros((s.n_producers, K), dtype=bool)
+        for j in range(s.n_producers):
+            makes[j, rng.choice(K, size=min(2, K), replace=False)] = True
+        for k in np.flatnonzero(~makes.any(axis=0)):
+            makes[rng.integers(s.n_producers), k] = True
+        makers = makes.sum(axis=0)
+        for j in range(s.n_producers):
+            capacity = (demand[makes[j]] / makers[makes[j]]).sum() / s.target_utilisation
+            Producer(self, s.producer_fixed_cost * self.cost_factor(), makes[j],
+                     s.producer_markup, capacity)
+        for _ in range(s.n_logisticians):
+            Logistician(self, s.logistician_fixed_cost * self.cost_factor())
+        sites = rng.uniform(0, s.region_size_km, (s.n_retailers, 2))
+        for x, y in sites:
+            Retailer(self, s.retailer_fixed_cost * self.cost_factor(), x, y)
+
+    def _reference_prices(self) -> np.ndarray:
+        """Shop price per category at the start ($): the yardstick of relative prices."""
+        s, cat = self.scenario, self.categories
+        landed = cat.unit_cost * (1 + s.producer_markup) + s.bulk_cost * cat.bulk * (
+            1 + s.logistics_margin)
+        return landed * (1 + s.retail_margin)
+
+    def refresh_firms(self) -> None:
+        """Firm lists per role, in order of entry (fixed between yearly reviews)."""
+        self.firm_lists = {role: sorted(self.agents_by_type.get(cls, []),
+                                        key=lambda a: a.unique_id)
+                           for role, cls in FIRM_ROLES.items()}
+
+    def _nearest(self, firms: list) -> tuple[np.ndarray, np.ndarray]:
+        pop = self.customers
+        if not firms:
+            return np.zeros(pop.n, dtype=np.int64), np.full(pop.n, np.inf)
+        tree = cKDTree(np.array([(f.x, f.y) for f in firms]))
+        dist, idx = tree.query(np.column_stack([pop.x, pop.y]))
+        return idx.astype(np.int64), self.trip_cost(dist)
+
+    def _start_year(self) -> None:
+        """Per-year state: nearest store and hub, and what a printer is worth to each."""
+        self.store_of, self.travel_store = self._nearest(self.firm_lists["retailer"])
+        self.hub_of, self.travel_hub = self._nearest(self.firm_lists["print_hub"])
+        supply = build_supply(self)
+        s = self.scenario
+        enjoyment = s.printer_enjoyment * self.customers.innovativeness
+        self.printer_value_per_year = adoption.printer_savings(self, supply) + enjoyment
+
+    def _set_technology(self) -> None:
+        s = self.scenario
+        t = s.start_year + (self.steps_per_year_index()) / s.steps_per_year
+        self.capability = capability_frontier(t, s.start_year, s.printer_capability_start,
+                                              s.printer_capability_growth)
+        self.pro_capability = capability_frontier(t + s.pro_capability_lead_years,
+                                                  s.start_year, s.printer_capability_start,
+                                                  s.printer_capability_growth)
+
+    def steps_per_year_index(self) -> int:
+        """Steps since the start of the run (0 during the first step)."""
+        return max(self.steps - 1, 0)
+
+    # --- the step -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the market by one step (a month by default)."""
+        s = self.scenario
+        t = self.steps_per_year_index()
+        if t >= s.n_steps:
+            self.running = False
+            return
+        self.year, self.month = s.start_year + t // s.steps_per_year, t % s.steps_per_year
+        pop = self.customers
+
+        # 1. technology
+        self._set_technology()
+        self.printer_price = printer_price(self.cumulative_printers, s.printer_initial_cumulative,
+                                           s.printer_price_start, s.printer_price_floor,
+                                           s.printer_learning_rate)
+        # 2. customers (neighbour shares at the start of the step: synchronous update)
+        stacked = np.column_stack([pop.usage, pop.internet, pop.owners]).astype(np.float32)
+        seen = self.social.neighbour_mean(stacked)
+        self.social_use = np.asarray(seen[:, :4])
+        adoption.spread_internet(self, np.asarray(seen[:, 4]))
+        self.printers_bought, _ = adoption.update_printers(self, np.asarray(seen[:, 5]))
+
+        # 3. purchases
+        supply = build_supply(self)
+        rate = self.categories.purchases_per_year / s.steps_per_year
+        who, what = draw_purchases(pop.n, rate, self.rng)
+        shoppers = Shoppers(category=what, travel_store=self.travel_store[who],
+                            travel_hub=self.travel_hub[who], time_value=pop.time_value[who],
+                            taste=pop.taste[who], sensitivity=pop.sensitivity[who],
+                            internet=pop.internet[who], printer=pop.printer[who],
+                            usage=pop.usage[who], social=self.social_use[who])
+        util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
+        served = np.isfinite(util).any(axis=1)
+        channel = choose(util[served], self.rng)
+        buys = Purchases(who[served], what[served], channel)
+        self.lost_purchases = int((~served).sum())
+
+        # 4. clearing
+        cleared, flows = clear(self, supply, buys)
+        book_firms(self, supply, cleared)
+        self.ledger.add(flows)
+        counts = np.bincount(buys.customer * len(CHANNELS) + buys.channel,
+                             minlength=pop.n * len(CHANNELS)).reshape(pop.n, len(CHANNELS))
+        per_year = self.categories.purchases_per_year.sum()
+        pop.update_usage(counts, 1.0 / (s.habit_memory * per_year))
+
+        # 5. producers' dynamic pricing
+        if s.dynamic_pricing:
+            for prod in supply.producers:
+                use = prod.goods_units_year / max(self.month + 1, 1) * s.steps_per_year \
+                    / prod.capacity
+                prod.markup = float(np.clip(
+                    prod.markup + s.price_adjustment / s.steps_per_year
+                    * (use - s.target_utilisation), 0.05, 3.0 * max(s.producer_markup, 0.05)))
+
+        row = step_row(self, supply, cleared)
+        # 6. yearly review
+        if self.month == s.steps_per_year - 1:
+            self.ledger.close_year(self.year, self.node_ids())
+            for firm in (f for fl in self.firm_lists.values() for f in fl):
+                firm.close_year()
+            events = review.yearly_review(self)
+            row.update(events)
+            self.refresh_firms()
+            self._start_year()
+        self.rows.append(row)
+        if t + 1 >= s.n_steps:
+            self.running = False
+
+    def node_ids(self) -> dict[str, list[int]]:
+        """Ids of the flow ledger's nodes: firms' unique_id, customer segments 0..n-1."""
+        ids = {role: [f.unique_id for f in firms] for role, firms in self.firm_lists.items()}
+        ids["customers"] = list(range(self.n_segments))
+        return ids
+
+    # --- outputs ------------------------------------------------------------------------------
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per step (see docs/model.md for the columns)."""
+        frame = pd.DataFrame(self.rows)
+        event_cols = [c for c in frame.columns if c.startswith(("exits_", "entries_",
+                                                                "conversions_"))]
+        frame[event_cols] = frame[event_cols].fillna(0).astype(int)
+        return frame
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        """The yearly flow ledger (flows.FLOW_COLUMNS), one row per edge and year."""
+        return self.ledger.table()

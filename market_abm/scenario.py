@@ -1,0 +1,354 @@
+"""Scenario: the validated parameter set of one model run.
+
+A scenario is built from a named preset (``baseline``, ``bass``) or a TOML/YAML file, then
+overridden key by key (``--set key=value`` on the command line). Every parameter carries a
+default, a unit and a rationale (``PARAMETER_DOCS`` and ``docs/parameters.md`` are generated from
+the same fields). Validation errors are reported as one line naming the key and what is allowed.
+
+Example:
+    >>> s = load_scenario("baseline", {"n_customers": "500"})
+    >>> s.n_customers
+    500
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PRESETS = ("baseline", "bass")
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be built; the message is one line for the user."""
+
+
+def P(default: Any, unit: str, why: str, source: str = "", **limits: Any) -> Any:
+    """A documented scenario field: default, unit, rationale, optional source and limits."""
+    extra = {"unit": unit, "rationale": why, "source": source}
+    return Field(default, description=why, json_schema_extra=extra, **limits)
+
+
+class Scenario(BaseModel):
+    """Parameters of a market_abm run. Rates are per year unless the unit says otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- time -------------------------------------------------------------------------------
+    start_year: int = P(1990, "calendar year", "Before the web: retail is the only channel.",
+                        ge=1900, le=2100)
+    end_year: int = P(2050, "calendar year", "Last simulated year (inclusive); far enough for "
+                      "the 3D flow to unfold.", ge=1900, le=2200)
+    steps_per_year: int = P(12, "steps / year", "Monthly steps: purchases are frequent, firm "
+                            "reviews are yearly.", ge=1, le=365)
+
+    # --- population and firms ---------------------------------------------------------------
+    n_customers: int = P(2000, "agents", "Customer agents; each stands for "
+                         "population_households / n_customers households.", ge=10, le=5_000_000)
+    population_households: float = P(200_000.0, "households", "Size of the modelled regional "
+                                     "market; sets the money scale so firm economics do not "
+                                     "depend on the number of agents.", gt=0)
+    n_producers: int = P(24, "firms", "Manufacturers; each makes two categories, so every "
+                         "category has several competing producers.", ge=1, le=10_000)
+    n_retailers: int = P(100, "stores", "Shops in the region at the start: about one per 2,000 "
+                         "households for these product families.", ge=1, le=100_000)
+    n_logisticians: int = P(8, "firms", "Carriers serving the region.", ge=1, le=1_000)
+    region_size_km: float = P(30.0, "km", "Side of the square region customers and stores "
+                              "occupy; sets travel distances.", gt=0, le=1000)
+
+    segment_grid: int = P(4, "segments per side", "Customers are grouped into a grid of "
+                          "spatial segments in the supply network.", ge=1, le=100)
+
+    # --- social network ---------------------------------------------------------------------
+    social_network: Literal["watts_strogatz", "barabasi_albert", "complete"] = P(
+        "watts_strogatz", "-", "Graph of social ties; complete is the mean-field case "
+        "(everyone sees the population share).")
+    social_degree: int = P(10, "neighbours", "Mean number of social ties per customer.",
+                           "Typical personal network sizes used in diffusion ABMs "
+                           "(Rand & Rust 2011).", ge=2, le=200)
+    social_rewiring: float = P(0.1, "probability", "Watts-Strogatz rewiring: a small world.",
+                               ge=0, le=1)
+
+    # --- technology -------------------------------------------------------------------------
+    printer_capability_start: float = P(0.03, "capability index [0,1]", "Home capability in "
+                                        "start_year: below every category threshold.", gt=0, lt=1)
+    printer_capability_growth: float = P(0.09, "1 / year", "Logistic growth rate of the "
+                                         "capability frontier; 0 freezes it. 0.09 puts the "
+                                         "frontier near 0.2 in 2015 and 0.85 in 2050.",
+                                         ge=0, le=2)
+    pro_capability_lead_years: float = P(6.0, "years", "Professional printers (print hubs) "
+                                         "run this far ahead of the home frontier.", ge=0, le=50)
+    printer_price_start: float = P(5000.0, "$ / printer", "Price before mass adoption "
+                                   "(hobby kits ~$500-1,000 in 2009, Replicator 2 $2,200 in "
+                                   "2012).", "shared/data/README.md", gt=0)
+    printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under $200 "
+                                   "in 2018).", "shared/data/README.md", ge=0)
+    printer_learning_rate: float = P(0.2, "fraction / doubling", "Wright's law: price premium "
+                                     "falls by this fraction per doubling of cumulative "
+                                     "printers sold; 15-25 % is typical for electronics.",
+                                     ge=0, lt=1)
+    printer_initial_cumulative: float = P(0.002, "printers / household", "Printers sold before "
+                                          "start_year (prototyping machines): the learning "
+                                          "curve's origin.", gt=0)
+    printer_lifetime: float = P(5.0, "years", "Mean printer life; owners then replace or "
+                                "quit.", gt=0, le=100)
+    printer_enjoyment: float = P(60.0, "$ / year", "Hobby value of owning a printer for the "
+                                 "most innovative customer (scaled by innovativeness).", ge=0)
+    adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
+                                  "a^k / (1 + a^k), a = value over life / price.", gt=0, le=20)
+    adoption_model: Literal["economic", "bass"] = P(
+        "economic", "-", "economic: Bass hazard filtered by value against price; bass: pure "
+        "Bass (p + q F), for docking.")
+    bass_p: float = P(0.03, "1 / year", "Innovation coefficient of printer adoption.",
+                      "Sultan, Farley & Lehmann 1990 (mean of 213 applications)", ge=0, le=12)
+    bass_q: float = P(0.38, "1 / year", "Imitation coefficient of printer adoption.",
+                      "Sultan, Farley & Lehmann 1990", ge=0, le=12)
+
+    # --- internet ---------------------------------------------------------------------------
+    internet_start_year: int = P(1995, "calendar year", "Year household internet access "
+                                 "starts spreading (commercial web).", ge=1900, le=2200)
+    internet_p: float = P(0.02, "1 / year", "Innovation rate of internet access.", ge=0, le=12)
+    internet_q: float = P(0.45, "1 / year", "Imitation rate of internet access: most households "
+                          "connected within ~15 years, as in the US 1995-2010.", ge=0, le=12)
+
+    # --- customer choice --------------------------------------------------------------------
+    price_sensitivity: float = P(6.0, "utility / relative price", "Logit weight on generalised "
+                                 "cost divided by the category's reference price.", gt=0, le=100)
+    sensitivity_spread: float = P(0.3, "log-sd", "Heterogeneity of price sensitivity "
+                                  "(lognormal).", ge=0, le=3)
+    time_value: float = P(1.0, "$ / day", "Mean cost of waiting one day for a product.", ge=0)
+    travel_cost_per_km: float = P(0.6, "$ / km", "Car cost and time per km of a shopping "
+                                  "trip.", ge=0)
+    items_per_trip: float = P(3.0, "items", "Items bought per store trip, sharing its cost.",
+                              gt=0)
+    personalisation_taste: float = P(0.25, "fraction of price", "Mean value of a perfect fit "
+                                     "as a fraction of the reference price, times the "
+                                     "category's personalisation value.", ge=0, le=5)
+    habit_weight: float = P(1.5, "utility", "Weight of the customer's own past channel use.",
+                            ge=0, le=50)
+    habit_memory: float = P(2.0, "years", "Time constant of the habit memory.", gt=0, le=100)
+    social_weight: float = P(2.0, "utility", "Weight of the share of social neighbours using a "
+                             "channel.", ge=0, le=50)
+    online_delay_days: float = P(4.0, "days", "Home delivery lead time.", ge=0, le=60)
+    print_service_delay_days: float = P(2.0, "days", "Print hub turnaround.", ge=0, le=60)
+
+    # --- producers --------------------------------------------------------------------------
+    producer_markup: float = P(0.4, "fraction of unit cost", "Initial markup over unit cost.",
+                               ge=0, le=10)
+    dynamic_pricing: bool = P(True, "-", "Producers move markups with capacity use; False "
+                              "keeps them fixed (for comparison).")
+    price_adjustment: float = P(0.3, "1 / year", "Speed of markup change per unit of excess "
+                                "capacity use.", ge=0, le=10)
+    target_utilisation: float = P(0.85, "fraction", "Capacity use producers aim at.", gt=0, le=1)
+    on_demand_premium: float = P(0.15, "fraction of unit cost", "Extra unit cost of on-demand "
+                                 "production with conventional tools; it shrinks as "
+                                 "professional printing capability grows.", ge=0, le=5)
+    inventory_cover_months: float = P(2.0, "months of sales", "Stock a mass producer holds.",
+                                      ge=0, le=24)
+    holding_cost: float = P(0.25, "fraction of unit cost / year", "Inventory carrying and "
+                            "obsolescence cost of mass production.", ge=0, le=5)
+    producer_fixed_cost: float = P(150_000.0, "$ / year", "Overheads of a producer.", ge=0)
+    web_shop_cost: float = P(60_000.0, "$ / year", "Running a direct online shop.", ge=0)
+    design_catalogue_cost: float = P(15_000.0, "$ / year / category", "Digitising and "
+                                     "maintaining a category's printable designs.", ge=0)
+    design_price_share: float = P(0.15, "fraction of reference price", "Price of a printable "
+                                  "design relative to the product's shop price.", ge=0, le=5)
+
+    # --- logistics --------------------------------------------------------------------------
+    bulk_cost: float = P(0.8, "$ / bulk unit", "Carrying one bulk unit to a store (full "
+                         "truckloads).", ge=0)
+    parcel_cost: float = P(3.0, "$ / parcel", "Home delivery of one small parcel at the "
+                           "reference volume.", ge=0)
+    parcel_bulk_cost: float = P(2.0, "$ / bulk unit", "Extra home-delivery cost per bulk "
+                                "unit.", ge=0)
+    parcel_scale_elasticity: float = P(0.25, "-", "Parcel cost falls as (volume / reference) "
+                                       "to this power: density economies of home delivery.",
+                                       ge=0, le=1)
+    parcel_reference_volume: float = P(500_000.0, "parcels / year", "Network volume at which "
+                                       "parcel_cost applies.", gt=0)
+    parcel_cost_cap: float = P(4.0, "multiple", "Highest parcel cost multiple at tiny volume.",
+                               ge=1, le=100)
+    logistics_margin: float = P(0.15, "fraction of cost", "Carrier margin.", ge=0, le=5)
+    logistician_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of a carrier's "
+                                      "depot and fleet overheads.",
+                                      ge=0)
+    material_bulk: float = P(0.2, "bulk / printed unit", "Filament shipped per printed unit "
+                              "relative to the product's bulk.", ge=0, le=1)
+    material_margin: float = P(0.3, "fraction", "Margin of material supply.", ge=0, le=5)
+
+    # --- retail -----------------------------------------------------------------------------
+    retail_margin: float = P(0.35, "fraction of landed cost", "Store markup.", ge=0, le=5)
+    retailer_fixed_cost: float = P(250_000.0, "$ / year", "Rent and staff of a store.", ge=0)
+    fixed_cost_spread: float = P(0.2, "fraction", "Firm-to-firm spread of fixed costs "
+                                 "(uniform +/-).", ge=0, lt=1)
+    initial_cash_years: float = P(0.5, "years of fixed cost", "Cash a firm starts with.",
+                                  ge=0, le=50)
+
+    # --- platforms and print hubs -----------------------------------------------------------
+    platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
+                                   "design sale (marketplaces take roughly 20-30 %).", ge=0, le=1)
+    platform_fixed_cost: float = P(50_000.0, "$ / year", "Regional share of running a "
+                                   "global design marketplace.",
+                                   ge=0)
+    network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
+                              "attractiveness: the two-sided network effect.", ge=0, le=3)
+    designs_per_sale: float = P(0.002, "designs / sale", "Designers attracted per design sold "
+                                "(the other side of the market).", ge=0)
+    platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
+                                       "starts with.", gt=0)
+    max_entries_per_year: int = P(3, "firms", "Entrants of each kind per yearly review.",
+                                  ge=0, le=1000)
+    hub_fixed_cost: float = P(60_000.0, "$ / year", "Rent and professional machines of a "
+                              "print hub.", ge=0)
+    hub_margin: float = P(0.5, "fraction of cost", "Print hub markup.", ge=0, le=10)
+    machine_cost_per_hour: float = P(3.0, "$ / hour", "Professional printing cost per machine "
+                                     "hour.", ge=0)
+    pro_speedup: float = P(3.0, "-", "Professional printers print this many times faster.",
+                           gt=0)
+    home_print_effort: float = P(0.5, "$ / print hour", "Hassle of home printing per hour of "
+                                 "print time, before capability margin.", ge=0)
+    conversion_cost: float = P(80_000.0, "$", "One-off cost for a store to become a print hub.",
+                               ge=0)
+    evaluation_sample: int = P(2000, "customers", "Customers sampled when firms evaluate a "
+                               "channel they are not in.", ge=50, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.end_year < self.start_year:
+            raise ValueError(f"end_year: must be >= start_year ({self.start_year}), "
+                             f"got {self.end_year}")
+        if self.printer_price_floor > self.printer_price_start:
+            raise ValueError("printer_price_floor: must be <= printer_price_start "
+                             f"({self.printer_price_start}), got {self.printer_price_floor}")
+        if self.social_network != "complete" and self.social_degree >= self.n_customers:
+            raise ValueError(f"social_degree: must be < n_customers ({self.n_customers}), "
+                             f"got {self.social_degree}")
+        return self
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps from January of start_year to December of end_year."""
+        return (self.end_year - self.start_year + 1) * self.steps_per_year
+
+    @property
+    def households_per_customer(self) -> float:
+        """Real households one customer agent stands for."""
+        return self.population_households / self.n_customers
+
+
+def parameter_docs() -> list[dict[str, Any]]:
+    """One dict per parameter: name, default, unit, rationale, source, allowed values."""
+    rows = []
+    for name, field in Scenario.model_fields.items():
+        extra = field.json_schema_extra or {}
+        allowed = []
+        for m in field.metadata:
+            for op in ("ge", "gt", "le", "lt"):
+                if getattr(m, op, None) is not None:
+                    allowed.append(f"{op} {getattr(m, op)}")
+        args = getattr(field.annotation, "__args__", None)
+        if args and all(isinstance(a, str) for a in args):
+            allowed.append(" | ".join(args))
+        rows.append({"name": name, "default": field.default, "unit": extra.get("unit", ""),
+                     "rationale": extra.get("rationale", ""), "source": extra.get("source", ""),
+                     "allowed": ", ".join(allowed)})
+    return rows
+
+
+def _one_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "scenario"
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        return f"unknown parameter '{key}' (see docs/parameters.md for the allowed keys)"
+    if msg.startswith(f"{key}:"):
+        return msg
+    return f"{key}: {msg} (got {first.get('input')!r})"
+
+
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """Parameters from a TOML or YAML file (a flat table, or a [scenario] table)."""
+    if not path.is_file():
+        raise ScenarioError(f"scenario file not found: {path}")
+    text = path.read_text()
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text) or {}
+        else:
+            raise ScenarioError(f"scenario file {path}: use .toml, .yaml or .yml")
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise ScenarioError(f"scenario file {path} is malformed: {reason}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"scenario file {path}: expected a table of key = value")
+    return dict(data.get("scenario", data))
+
+
+def preset(name: str) -> dict[str, Any]:
+    """The parameters a named preset sets (on top of the defaults)."""
+    if name not in PRESETS:
+        raise ScenarioError(f"unknown preset '{name}': allowed presets are {', '.join(PRESETS)}")
+    text = resources.files("market_abm.presets").joinpath(f"{name}.toml").read_text()
+    return tomllib.loads(text).get("scenario", {})
+
+
+def parse_value(text: str) -> Any:
+    """A --set value: TOML syntax where it parses (numbers, booleans), else a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """Turn ['key=value', ...] into a dict, rejecting malformed items."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"--set expects key=value, got '{item}'")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def make_scenario(values: dict[str, Any]) -> Scenario:
+    """Validate a dict of parameters, raising ScenarioError with one readable line."""
+    try:
+        return Scenario(**values)
+    except ValidationError as err:
+        raise ScenarioError(_one_line(err)) from None
+
+
+def load_scenario(source: str | Path = "baseline",
+                  overrides: dict[str, Any] | None = None) -> Scenario:
+    """A scenario from a preset name or a TOML/YAML path, then overrides key by key."""
+    source = str(source)
+    if source in PRESETS:
+        values = preset(source)
+    elif source.endswith((".toml", ".yaml", ".yml")) or Path(source).exists():
+        values = read_scenario_file(Path(source))
+    else:
+        raise ScenarioError(f"unknown scenario '{source}': give a preset "
+                            f"({', '.join(PRESETS)}) or a .toml/.yaml file")
+    values.update(overrides or {})
+    return make_scenario(values)
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """A TOML text that load_scenario reads back to the same scenario."""
+    lines = ["[scenario]"]
+    for key, value in scenario.model_dump().items():
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        else:
+            lines.append(f"{key} = {value!r}")
+    return "\n".join(lines) + "\n"
