@@ -193,7 +193,9 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
         sold = printed.sum() * supply.platform_split[i]
         pf.book(va["platform"][i], 0.0, sold)
         pf.catalogue += s.designs_per_sale * sold
-    machine = s.machine_cost_per_hour * cat.print_hours / s.pro_speedup
+    # A hub buys one unit of material per print from carriers (in its value added); machine
+    # time and the material of failed prints are its own cost.
+    own_cost = supply.hub_cost - supply.material_price
     for i, hub in enumerate(supply.hubs):
         made = cleared.hub_units[i]
-        hub.book(va["print_hub"][i], made @ machine, made.sum())
+        hub.book(va["print_hub"][i], made @ own_cost, made.sum())

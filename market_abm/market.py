@@ -30,7 +30,9 @@ class Offer:
     price: $ per unit paid by the customer (travel excluded); delay: days; fit: personal fit in
     [0, 1]; effort: $ of hassle per unit; open: the channel is supplied for that category;
     ref_price: $ per unit, the category's shop price at the start (normalises utilities);
-    printability: capability needed per category; pro_capability: print hubs' capability.
+    printability: capability needed per category; pro_capability: print hubs' capability;
+    attempt_cost: $ of material and attention per home print attempt; failure_scale: see
+    ``retries``.
     """
 
     price: np.ndarray
@@ -42,6 +44,8 @@ class Offer:
     personalisation: np.ndarray
     printability: np.ndarray
     pro_capability: float
+    attempt_cost: np.ndarray
+    failure_scale: float
 
 
 @dataclass
@@ -66,12 +70,26 @@ class Shoppers:
     social: np.ndarray
 
 
+def retries(margin: np.ndarray, scale: float) -> np.ndarray:
+    """Expected attempts per good print, 1 / (1 - failure rate), failure = exp(-margin / scale).
+
+    ``margin`` is capability minus printability; failure is capped at 90 %.
+
+    >>> float(retries(np.array([0.0]), 0.1)[0])
+    10.0
+    """
+    fail = np.minimum(np.exp(-np.maximum(margin, 0.0) / scale), 0.9)
+    return 1.0 / (1.0 - fail)
+
+
 def generalised_cost(offer: Offer, shoppers: Shoppers) -> np.ndarray:
     """Generalised cost ($, shape (m, 4)) of each purchase on each channel."""
     k = shoppers.category
     cost = offer.price[k] + offer.effort[k] + offer.delay[k] * shoppers.time_value[:, None]
     cost[:, RETAIL] += shoppers.travel_store
     cost[:, PRINT_SERVICE] += shoppers.travel_hub
+    extra = retries(shoppers.printer - offer.printability[k], offer.failure_scale) - 1.0
+    cost[:, HOME_PRINT] += offer.attempt_cost[k] * extra
     value = shoppers.taste * offer.personalisation[k] * offer.ref_price[k]
     cost -= value[:, None] * offer.fit[k]
     return cost

@@ -82,7 +82,7 @@ class MarketModel(mesa.Model):
         self.ref_price = self._reference_prices()
         self.ledger = FlowLedger()
         self.rows: list[dict] = []
-        self.year_events: dict[str, int] = {}
+        self.exited: list[tuple[int, str, int]] = []  # (year, role, unique_id)
         self.refresh_firms()
         self._start_year()
         self.running = True
@@ -105,7 +105,7 @@ class MarketModel(mesa.Model):
     def trip_cost(self, distance_km: np.ndarray) -> np.ndarray:
         """$ per item of a return trip of ``distance_km`` (shared by items_per_trip items)."""
         s = self.scenario
-        return 2.0 * distance_km * s.travel_cost_per_km / s.items_per_trip
+        return (2.0 * distance_km * s.travel_cost_per_km + s.trip_time_cost) / s.items_per_trip
 
     def _create_firms(self) -> None:
         s, cat, rng = self.scenario, self.categories, self.rng
@@ -198,7 +198,8 @@ class MarketModel(mesa.Model):
         rate = self.categories.purchases_per_year / s.steps_per_year
         who, what = draw_purchases(pop.n, rate, self.rng)
         shoppers = Shoppers(category=what, travel_store=self.travel_store[who],
-                            travel_hub=self.travel_hub[who], time_value=pop.time_value[who],
+                            travel_hub=self.travel_hub[who],
+                            time_value=pop.time_value[who] * self.rng.exponential(1.0, len(who)),
                             taste=pop.taste[who], sensitivity=pop.sensitivity[who],
                             internet=pop.internet[who], printer=pop.printer[who],
                             usage=pop.usage[who], social=self.social_use[who])

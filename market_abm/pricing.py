@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, Offer
+from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, Offer, retries
 
 
 def price_shares(prices: np.ndarray, eligible: np.ndarray, sensitivity: float,
@@ -24,6 +24,8 @@ def price_shares(prices: np.ndarray, eligible: np.ndarray, sensitivity: float,
     >>> price_shares(np.array([[1.0], [1.0]]), np.array([[True], [True]]), 5.0, np.ones(1))
     array([[0.5, 0.5]])
     """
+    if prices.shape[0] == 0:
+        return np.zeros((prices.shape[1], 0))
     util = np.where(eligible, -sensitivity * prices / ref, -np.inf).T
     top = util.max(axis=1, keepdims=True)
     top[~np.isfinite(top)] = 0.0
@@ -60,6 +62,7 @@ class Supply:
     material_split: np.ndarray  # (n_l,)
     platform_split: np.ndarray  # (n_pf,)
     design_price: np.ndarray    # (K,)
+    hub_cost: np.ndarray        # (K,) print hub cost per good print (material, machine, retries)
     hub_fee: np.ndarray         # (K,) print hub price on top of the design
     offer: Offer
 
@@ -83,7 +86,7 @@ def build_supply(model) -> Supply:
     K, ref = len(cat), model.ref_price
     n_l = len(logisticians)
 
-    makes = np.array([p.makes for p in producers]).reshape(len(producers), K)
+    makes = np.array([p.makes for p in producers], dtype=bool).reshape(len(producers), K)
     markup = np.array([p.markup for p in producers])
     wholesale = cat.unit_cost[None, :] * (1.0 + markup[:, None])
     online_ok = makes & np.array([p.sells_online for p in producers], dtype=bool)[:, None]
@@ -108,7 +111,9 @@ def build_supply(model) -> Supply:
     platform_split = weight / weight.sum() if len(platforms) else np.zeros(0)
     design_price = s.design_price_share * ref
     machine = s.machine_cost_per_hour * cat.print_hours / s.pro_speedup
-    hub_fee = (material_price + machine) * (1.0 + s.hub_margin)
+    pro_retries = retries(model.pro_capability - cat.printability, s.print_failure_scale)
+    hub_cost = (material_price + machine) * pro_retries
+    hub_fee = hub_cost * (1.0 + s.hub_margin)
 
     w_goods = (share_goods * wholesale.T).sum(axis=1)
     w_online = (share_online * wholesale.T).sum(axis=1)
@@ -123,11 +128,11 @@ def build_supply(model) -> Supply:
     fit[:, ONLINE] = 0.5 * (share_online * on_demand[None, :]).sum(axis=1)
     fit[:, HOME_PRINT] = fit[:, PRINT_SERVICE] = 1.0
     delay = np.zeros((K, 4))
-    delay[:, ONLINE] = s.online_delay_days
+    delay[:, ONLINE] = s.online_delay_days * (parcel_split @ scale if n_l else 1.0)
     delay[:, HOME_PRINT] = cat.print_hours / 24.0
     delay[:, PRINT_SERVICE] = s.print_service_delay_days
     effort = np.zeros((K, 4))
-    effort[:, HOME_PRINT] = s.home_print_effort * cat.print_hours
+    effort[:, HOME_PRINT] = s.home_print_effort
 
     has_carrier = n_l > 0
     designs = design_ok.any(axis=0) & bool(len(platforms)) & has_carrier
@@ -139,8 +144,11 @@ def build_supply(model) -> Supply:
                                                            <= model.pro_capability)
     offer = Offer(price=price, delay=delay, fit=fit, effort=effort, open=open_, ref_price=ref,
                   personalisation=cat.personalisation, printability=cat.printability,
-                  pro_capability=model.pro_capability)
+                  pro_capability=model.pro_capability,
+                  attempt_cost=material_price + s.home_print_effort,
+                  failure_scale=s.print_failure_scale)
     return Supply(producers, logisticians, retailers, platforms, hubs, wholesale, share_goods,
                   share_online, share_design, bulk_fee, bulk_split, parcel_fee, parcel_split,
-                  scale, material_price, material_split, platform_split, design_price, hub_fee,
+                  scale, material_price, material_split, platform_split, design_price, hub_cost,
+                  hub_fee,
                   offer)

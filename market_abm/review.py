@@ -73,6 +73,7 @@ def remove_insolvent(model) -> dict[str, int]:
     for role, cls in ROLE_CLASSES.items():
         gone = [f for f in model.agents_by_type.get(cls, []) if f.insolvent]
         for firm in gone:
+            model.exited.append((model.year, role, firm.unique_id))
             firm.remove()
         exits[role] = len(gone)
     return exits
@@ -96,6 +97,8 @@ def review_producers(model, supply, sample: np.ndarray) -> None:
     """Capacity, production mode and channel portfolio of every producer, on profit."""
     s, cat = model.scenario, model.categories
     producers = supply.producers
+    if not producers:
+        return
     premium = s.on_demand_premium * (1.0 - model.pro_capability)
     mass_extra = s.holding_cost * s.inventory_cover_months / 12.0
     makes = np.array([p.makes for p in producers])
@@ -170,8 +173,7 @@ def hub_profit(model, supply, sample: np.ndarray, x: float, y: float) -> float:
     offer = with_open(supply.offer, PRINT_SERVICE, can_print & supply.offer.open[:, HOME_PRINT])
     units = expected_units(model, offer, sample[closer], trip[closer])[:, :, PRINT_SERVICE]
     units *= closer.sum() / len(sample)
-    machine = s.machine_cost_per_hour * cat.print_hours / s.pro_speedup
-    per_unit = supply.hub_fee - supply.material_price - machine
+    per_unit = supply.hub_fee - supply.hub_cost
     return float(units.sum(0) @ per_unit)
 
 
@@ -186,10 +188,12 @@ def open_print_hubs(model, supply, sample: np.ndarray) -> tuple[int, int]:
         if shop.last_profit >= 0 or conversions >= s.max_entries_per_year:
             continue
         profit = hub_profit(model, supply, sample, shop.x, shop.y) - fixed
-        if profit > 0 and profit - s.conversion_cost > shop.last_profit:
+        affordable = shop.cash + fixed * s.cash_reserve_years >= s.conversion_cost
+        if affordable and profit > 0 and profit - s.conversion_cost > shop.last_profit:
             PrintHub(model, fixed * model.cost_factor(), shop.x, shop.y,
-                     cash=shop.cash - s.conversion_cost + fixed * s.initial_cash_years,
+                     cash=shop.cash - s.conversion_cost + fixed * s.cash_reserve_years,
                      converted_from=shop.unique_id)
+            model.exited.append((model.year, "retailer", shop.unique_id))
             shop.remove()
             conversions += 1
     for _ in range(2 * s.max_entries_per_year):
@@ -211,8 +215,11 @@ def yearly_review(model) -> dict[str, int]:
                                                      model.scenario.evaluation_sample),
                               replace=False)
     pivot_logisticians(model)
-    review_producers(model, supply, sample)
     platform_entries = enter_platforms(model, supply, sample)
+    if platform_entries:  # producers see the entrant when they weigh licensing
+        model.refresh_firms()
+        supply = build_supply(model)
+    review_producers(model, supply, sample)
     conversions, hub_entries = open_print_hubs(model, supply, sample)
     events = {f"exits_{role}": n for role, n in exits.items()}
     events.update(entries_platform=platform_entries, entries_print_hub=hub_entries,

@@ -121,9 +121,13 @@ class Scenario(BaseModel):
                                  "cost divided by the category's reference price.", gt=0, le=100)
     sensitivity_spread: float = P(0.3, "log-sd", "Heterogeneity of price sensitivity "
                                   "(lognormal).", ge=0, le=3)
-    time_value: float = P(1.0, "$ / day", "Mean cost of waiting one day for a product.", ge=0)
+    time_value: float = P(2.0, "$ / day", "Mean cost of waiting one day for a product; each "
+                          "purchase scales it by an exponential urgency draw (mean 1), so "
+                          "some purchases are needed today.", ge=0)
     travel_cost_per_km: float = P(0.6, "$ / km", "Car cost and time per km of a shopping "
                                   "trip.", ge=0)
+    trip_time_cost: float = P(6.0, "$ / trip", "Time in the store and parking: about half an "
+                              "hour at a leisure value of time of ~$12/h.", ge=0)
     items_per_trip: float = P(3.0, "items", "Items bought per store trip, sharing its cost.",
                               gt=0)
     personalisation_taste: float = P(0.25, "fraction of price", "Mean value of a perfect fit "
@@ -132,9 +136,11 @@ class Scenario(BaseModel):
     habit_weight: float = P(1.5, "utility", "Weight of the customer's own past channel use.",
                             ge=0, le=50)
     habit_memory: float = P(2.0, "years", "Time constant of the habit memory.", gt=0, le=100)
-    social_weight: float = P(2.0, "utility", "Weight of the share of social neighbours using a "
+    social_weight: float = P(1.5, "utility", "Weight of the share of social neighbours using a "
                              "channel.", ge=0, le=50)
-    online_delay_days: float = P(4.0, "days", "Home delivery lead time.", ge=0, le=60)
+    online_delay_days: float = P(3.0, "days", "Home delivery lead time at the reference parcel "
+                                 "volume; it grows as parcel volume falls, like the cost.",
+                                 ge=0, le=60)
     print_service_delay_days: float = P(2.0, "days", "Print hub turnaround.", ge=0, le=60)
 
     # --- producers --------------------------------------------------------------------------
@@ -153,9 +159,11 @@ class Scenario(BaseModel):
     holding_cost: float = P(0.25, "fraction of unit cost / year", "Inventory carrying and "
                             "obsolescence cost of mass production.", ge=0, le=5)
     producer_fixed_cost: float = P(150_000.0, "$ / year", "Overheads of a producer.", ge=0)
-    web_shop_cost: float = P(60_000.0, "$ / year", "Running a direct online shop.", ge=0)
-    design_catalogue_cost: float = P(15_000.0, "$ / year / category", "Digitising and "
-                                     "maintaining a category's printable designs.", ge=0)
+    web_shop_cost: float = P(20_000.0, "$ / year", "Regional share of running a direct "
+                           "online shop.", ge=0)
+    design_catalogue_cost: float = P(2_000.0, "$ / year / category", "Regional share of "
+                                     "digitising and maintaining a category's printable "
+                                     "designs.", ge=0)
     design_price_share: float = P(0.15, "fraction of reference price", "Price of a printable "
                                   "design relative to the product's shop price.", ge=0, le=5)
 
@@ -169,9 +177,9 @@ class Scenario(BaseModel):
     parcel_scale_elasticity: float = P(0.25, "-", "Parcel cost falls as (volume / reference) "
                                        "to this power: density economies of home delivery.",
                                        ge=0, le=1)
-    parcel_reference_volume: float = P(500_000.0, "parcels / year", "Network volume at which "
+    parcel_reference_volume: float = P(60_000.0, "parcels / year", "Network volume at which "
                                        "parcel_cost applies.", gt=0)
-    parcel_cost_cap: float = P(4.0, "multiple", "Highest parcel cost multiple at tiny volume.",
+    parcel_cost_cap: float = P(2.5, "multiple", "Highest parcel cost multiple at tiny volume.",
                                ge=1, le=100)
     logistics_margin: float = P(0.15, "fraction of cost", "Carrier margin.", ge=0, le=5)
     logistician_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of a carrier's "
@@ -183,21 +191,22 @@ class Scenario(BaseModel):
 
     # --- retail -----------------------------------------------------------------------------
     retail_margin: float = P(0.35, "fraction of landed cost", "Store markup.", ge=0, le=5)
-    retailer_fixed_cost: float = P(250_000.0, "$ / year", "Rent and staff of a store.", ge=0)
+    retailer_fixed_cost: float = P(220_000.0, "$ / year", "Rent and staff of a store.", ge=0)
     fixed_cost_spread: float = P(0.2, "fraction", "Firm-to-firm spread of fixed costs "
                                  "(uniform +/-).", ge=0, lt=1)
-    initial_cash_years: float = P(0.5, "years of fixed cost", "Cash a firm starts with.",
+    cash_reserve_years: float = P(0.5, "years of fixed cost", "Cash a firm starts with and "
+                                  "keeps; profit beyond it is paid out every year.",
                                   ge=0, le=50)
 
     # --- platforms and print hubs -----------------------------------------------------------
     platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
                                    "design sale (marketplaces take roughly 20-30 %).", ge=0, le=1)
-    platform_fixed_cost: float = P(50_000.0, "$ / year", "Regional share of running a "
+    platform_fixed_cost: float = P(150_000.0, "$ / year", "Regional share of running a "
                                    "global design marketplace.",
                                    ge=0)
     network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
                               "attractiveness: the two-sided network effect.", ge=0, le=3)
-    designs_per_sale: float = P(0.002, "designs / sale", "Designers attracted per design sold "
+    designs_per_sale: float = P(0.02, "designs / sale", "Designers attracted per design sold "
                                 "(the other side of the market).", ge=0)
     platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
                                        "starts with.", gt=0)
@@ -206,12 +215,16 @@ class Scenario(BaseModel):
     hub_fixed_cost: float = P(60_000.0, "$ / year", "Rent and professional machines of a "
                               "print hub.", ge=0)
     hub_margin: float = P(0.5, "fraction of cost", "Print hub markup.", ge=0, le=10)
-    machine_cost_per_hour: float = P(3.0, "$ / hour", "Professional printing cost per machine "
+    machine_cost_per_hour: float = P(10.0, "$ / hour", "Professional printing cost per machine "
                                      "hour.", ge=0)
-    pro_speedup: float = P(3.0, "-", "Professional printers print this many times faster.",
+    pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
-    home_print_effort: float = P(0.5, "$ / print hour", "Hassle of home printing per hour of "
-                                 "print time, before capability margin.", ge=0)
+    home_print_effort: float = P(5.0, "$ / print", "Attention a home print takes (finding the "
+                                 "design, setting up, finishing): ~30 min at ~$10/h.", ge=0)
+    print_failure_scale: float = P(0.1, "capability index", "Failed prints: the failure rate is "
+                                   "exp(-margin / scale), margin = printer capability minus "
+                                   "the category's printability; each failure costs a "
+                                   "retry.", gt=0, le=1)
     conversion_cost: float = P(80_000.0, "$", "One-off cost for a store to become a print hub.",
                                ge=0)
     evaluation_sample: int = P(2000, "customers", "Customers sampled when firms evaluate a "

@@ -9,8 +9,9 @@ class Firm(mesa.Agent):
     """A firm with cash ($), a fixed cost ($/year) and yearly books.
 
     Revenue is the firm's value added (what it receives minus what it pays other modelled
-    agents for the goods or files it passes on), booked every step; at the yearly review a firm
-    whose cash is negative exits.
+    agents for the goods or files it passes on), booked every step. At the yearly review cash
+    above the reserve (cash_reserve_years of fixed cost) is paid out to the owners, and a firm
+    whose cash is negative exits: a reserve lasts through a bad year, not through a decline.
     """
 
     role = "firm"
@@ -18,7 +19,7 @@ class Firm(mesa.Agent):
     def __init__(self, model, fixed_cost: float, cash: float | None = None):
         super().__init__(model)
         self.fixed_cost = fixed_cost
-        self.cash = fixed_cost * model.scenario.initial_cash_years if cash is None else cash
+        self.cash = self.reserve if cash is None else cash
         self.entry_year = model.year
         self.revenue_year = 0.0
         self.profit_year = 0.0
@@ -34,8 +35,14 @@ class Firm(mesa.Agent):
         self.profit_year += profit
         self.units_year += units
 
+    @property
+    def reserve(self) -> float:
+        """Cash ($) the firm keeps; profit beyond it is distributed each year."""
+        return self.fixed_cost * self.model.scenario.cash_reserve_years
+
     def close_year(self) -> None:
-        """Roll the yearly books over (called at the end of each yearly review)."""
+        """Pay out cash above the reserve and roll the yearly books over."""
+        self.cash = min(self.cash, self.reserve)
         self.last_profit, self.last_units = self.profit_year, self.units_year
         self.revenue_year = self.profit_year = self.units_year = 0.0
 

@@ -1,0 +1,51 @@
+"""Figures of a run: channel shares and active firms over the years (matplotlib, PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from market_abm.market import CHANNELS  # noqa: E402
+from market_abm.storage import atomic_write  # noqa: E402
+
+CHANNEL_COLOURS = {"retail": "#8c564b", "online": "#1f77b4", "home_print": "#2ca02c",
+                   "print_service": "#ff7f0e"}
+ROLE_COLUMNS = {"retailers": "active_retailers", "logisticians": "active_logisticians",
+                "producers": "active_producers", "platforms": "active_platforms",
+                "print hubs": "active_print_hubs"}
+
+
+def yearly(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each numeric column per calendar year."""
+    return timeseries.groupby("year").mean(numeric_only=True)
+
+
+def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Stacked channel shares (left) and active firms by role (right), per year."""
+    y = yearly(timeseries)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
+    left.stackplot(y.index, [y[f"share_{c}"] for c in CHANNELS],
+                   labels=[c.replace("_", " ") for c in CHANNELS],
+                   colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
+    left.set(xlabel="year", ylabel="share of units bought", ylim=(0, 1),
+             title="Channel shares")
+    left.legend(loc="lower left", fontsize=8)
+    for label, column in ROLE_COLUMNS.items():
+        right.plot(y.index, y[column], label=label)
+    right.set(xlabel="year", ylabel="active firms", title="Active firms by role",
+              yscale="symlog")
+    right.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def save_figure(fig: plt.Figure, path: Path) -> None:
+    """Save a figure atomically (format from the suffix) and close it."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format=path.suffix[1:]))
+    plt.close(fig)
