@@ -17,6 +17,13 @@ import pandas as pd
 
 FLOW_KINDS = ("goods", "parcel", "design", "material", "print_job")
 FLOW_COLUMNS = ["year", "kind", "src_role", "src_id", "dst_role", "dst_id", "units", "value"]
+FLOW_DTYPES = {"year": "int64", "kind": "object", "src_role": "object", "src_id": "int64",
+               "dst_role": "object", "dst_id": "int64", "units": "float64", "value": "float64"}
+
+
+def empty_flows() -> pd.DataFrame:
+    """A flow table with no rows and the right column types."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FLOW_DTYPES.items()})
 
 
 @dataclass
@@ -69,13 +76,13 @@ class FlowLedger:
                 "dst_role": dst, "dst_id": np.asarray(ids[dst], dtype=np.int64)[cols],
                 "units": units[rows, cols], "value": value[rows, cols]}))
         self._year = {}
-        table = (pd.concat(parts, ignore_index=True) if parts
-                 else pd.DataFrame(columns=FLOW_COLUMNS))
-        self.tables.append(table)
+        table = pd.concat(parts, ignore_index=True) if parts else empty_flows()
+        if len(table):
+            self.tables.append(table)
         return table
 
     def table(self) -> pd.DataFrame:
         """All closed years as one table (FLOW_COLUMNS)."""
         if not self.tables:
-            return pd.DataFrame(columns=FLOW_COLUMNS)
-        return pd.concat(self.tables, ignore_index=True)
+            return empty_flows()
+        return pd.concat(self.tables, ignore_index=True).astype(FLOW_DTYPES)

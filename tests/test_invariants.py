@@ -35,6 +35,7 @@ def check_invariants(model: MarketModel) -> None:
     # Units and money: what reaches customers equals what they bought and paid, every year.
     to_customers = flows[flows.dst_role == "customers"].groupby("year")[["units", "value"]].sum()
     bought = ts.groupby("year")[["units_sold", "spend"]].sum()
+    to_customers = to_customers.reindex(bought.index, fill_value=0.0)
     # A printed unit reaches the customer twice (design and material) on home_print.
     home = (ts["share_home_print"] * ts["units_sold"]).groupby(ts["year"]).sum()
     assert np.allclose(to_customers["units"], bought["units_sold"] + home, rtol=1e-9)
