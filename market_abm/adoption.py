@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from market_abm.agents.customers import HomePrinter
-from market_abm.market import HOME_PRINT, ONLINE, RETAIL
+from market_abm.market import HOME_PRINT, ONLINE, RETAIL, home_print_cost
 
 
 def spread_internet(model, neighbour_internet: np.ndarray) -> None:
@@ -45,8 +45,10 @@ def printer_savings(model, supply) -> np.ndarray:
     online = (price[:, ONLINE][None, :] + offer.delay[ks, ONLINE] * tv
               - fit_value * offer.fit[ks, ONLINE])
     online = np.where(offer.open[ks, ONLINE][None, :] & pop.internet[:, None], online, np.inf)
-    home = (price[:, HOME_PRINT] + offer.effort[ks, HOME_PRINT])[None, :] + \
-        offer.delay[ks, HOME_PRINT] * tv - fit_value
+    frontier = np.full(pop.n, model.capability)
+    hassle = np.column_stack([home_print_cost(offer, np.full(pop.n, k), frontier, pop.hassle)
+                              for k in ks])
+    home = price[:, HOME_PRINT][None, :] + hassle + offer.delay[ks, HOME_PRINT] * tv - fit_value
     gain = np.minimum(retail, online) - home
     gain = np.where(np.isfinite(gain), np.maximum(gain, 0.0), 0.0)
     return gain @ (cat.purchases_per_year[ks])

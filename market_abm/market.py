@@ -28,23 +28,23 @@ class Offer:
     """What the supply side offers in one step, per category (rows) and channel (columns).
 
     price: $ per unit paid by the customer (travel excluded); delay: days; fit: personal fit in
-    [0, 1]; effort: $ of hassle per unit; open: the channel is supplied for that category;
+    [0, 1]; open: the channel is supplied for that category;
     ref_price: $ per unit, the category's shop price at the start (normalises utilities);
     printability: capability needed per category; pro_capability: print hubs' capability;
-    attempt_cost: $ of material and attention per home print attempt; failure_scale: see
-    ``retries``.
+    material: $ of material per print attempt; print_effort: $ of attention per home print
+    attempt for a customer of average hassle; failure_scale: see ``retries``.
     """
 
     price: np.ndarray
     delay: np.ndarray
     fit: np.ndarray
-    effort: np.ndarray
     open: np.ndarray
     ref_price: np.ndarray
     personalisation: np.ndarray
     printability: np.ndarray
     pro_capability: float
-    attempt_cost: np.ndarray
+    material: np.ndarray
+    print_effort: float
     failure_scale: float
 
 
@@ -55,6 +55,7 @@ class Shoppers:
     category: index of the category; travel_store and travel_hub: $ per trip share (inf when
     there is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit
     weight; internet: has access; printer: capability of the owned printer (0 if none);
+    hassle: multiple of the average attention a home print costs this customer;
     usage and social: (m, 4) own and neighbours' channel use.
     """
 
@@ -66,6 +67,7 @@ class Shoppers:
     sensitivity: np.ndarray
     internet: np.ndarray
     printer: np.ndarray
+    hassle: np.ndarray
     usage: np.ndarray
     social: np.ndarray
 
@@ -82,14 +84,21 @@ def retries(margin: np.ndarray, scale: float) -> np.ndarray:
     return 1.0 / (1.0 - fail)
 
 
+def home_print_cost(offer: Offer, category: np.ndarray, printer: np.ndarray,
+                    hassle: np.ndarray) -> np.ndarray:
+    """$ of attention and failed attempts per good home print (on top of the price paid)."""
+    effort = offer.print_effort * hassle
+    extra = retries(printer - offer.printability[category], offer.failure_scale) - 1.0
+    return effort + (offer.material[category] + effort) * extra
+
+
 def generalised_cost(offer: Offer, shoppers: Shoppers) -> np.ndarray:
     """Generalised cost ($, shape (m, 4)) of each purchase on each channel."""
     k = shoppers.category
-    cost = offer.price[k] + offer.effort[k] + offer.delay[k] * shoppers.time_value[:, None]
+    cost = offer.price[k] + offer.delay[k] * shoppers.time_value[:, None]
     cost[:, RETAIL] += shoppers.travel_store
     cost[:, PRINT_SERVICE] += shoppers.travel_hub
-    extra = retries(shoppers.printer - offer.printability[k], offer.failure_scale) - 1.0
-    cost[:, HOME_PRINT] += offer.attempt_cost[k] * extra
+    cost[:, HOME_PRINT] += home_print_cost(offer, k, shoppers.printer, shoppers.hassle)
     value = shoppers.taste * offer.personalisation[k] * offer.ref_price[k]
     cost -= value[:, None] * offer.fit[k]
     return cost

@@ -202,6 +202,7 @@ class MarketModel(mesa.Model):
                             time_value=pop.time_value[who] * self.rng.exponential(1.0, len(who)),
                             taste=pop.taste[who], sensitivity=pop.sensitivity[who],
                             internet=pop.internet[who], printer=pop.printer[who],
+                            hassle=pop.hassle[who],
                             usage=pop.usage[who], social=self.social_use[who])
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         served = np.isfinite(util).any(axis=1)

@@ -131,8 +131,6 @@ def build_supply(model) -> Supply:
     delay[:, ONLINE] = s.online_delay_days * (parcel_split @ scale if n_l else 1.0)
     delay[:, HOME_PRINT] = cat.print_hours / 24.0
     delay[:, PRINT_SERVICE] = s.print_service_delay_days
-    effort = np.zeros((K, 4))
-    effort[:, HOME_PRINT] = s.home_print_effort
 
     has_carrier = n_l > 0
     designs = design_ok.any(axis=0) & bool(len(platforms)) & has_carrier
@@ -142,10 +140,10 @@ def build_supply(model) -> Supply:
     open_[:, HOME_PRINT] = designs
     open_[:, PRINT_SERVICE] = designs & bool(len(hubs)) & (cat.printability
                                                            <= model.pro_capability)
-    offer = Offer(price=price, delay=delay, fit=fit, effort=effort, open=open_, ref_price=ref,
+    offer = Offer(price=price, delay=delay, fit=fit, open=open_, ref_price=ref,
                   personalisation=cat.personalisation, printability=cat.printability,
                   pro_capability=model.pro_capability,
-                  attempt_cost=material_price + s.home_print_effort,
+                  material=material_price, print_effort=s.home_print_effort,
                   failure_scale=s.print_failure_scale)
     return Supply(producers, logisticians, retailers, platforms, hubs, wholesale, share_goods,
                   share_online, share_design, bulk_fee, bulk_split, parcel_fee, parcel_split,

@@ -42,7 +42,7 @@ def sample_shoppers(model, sample: np.ndarray, travel_hub: np.ndarray | None = N
                     travel_store=model.travel_store[c], travel_hub=np.repeat(hub, K),
                     time_value=pop.time_value[c], taste=pop.taste[c],
                     sensitivity=pop.sensitivity[c], internet=pop.internet[c],
-                    printer=pop.printer[c], usage=pop.usage[c], social=model.social_use[c])
+                    printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c], social=model.social_use[c])
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray,

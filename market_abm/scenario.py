@@ -83,21 +83,21 @@ class Scenario(BaseModel):
                                          ge=0, le=2)
     pro_capability_lead_years: float = P(6.0, "years", "Professional printers (print hubs) "
                                          "run this far ahead of the home frontier.", ge=0, le=50)
-    printer_price_start: float = P(5000.0, "$ / printer", "Price before mass adoption "
+    printer_price_start: float = P(2500.0, "$ / printer", "Price before mass adoption "
                                    "(hobby kits ~$500-1,000 in 2009, Replicator 2 $2,200 in "
                                    "2012).", "shared/data/README.md", gt=0)
     printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under $200 "
                                    "in 2018).", "shared/data/README.md", ge=0)
-    printer_learning_rate: float = P(0.2, "fraction / doubling", "Wright's law: price premium "
+    printer_learning_rate: float = P(0.25, "fraction / doubling", "Wright's law: price premium "
                                      "falls by this fraction per doubling of cumulative "
                                      "printers sold; 15-25 % is typical for electronics.",
                                      ge=0, lt=1)
-    printer_initial_cumulative: float = P(0.002, "printers / household", "Printers sold before "
+    printer_initial_cumulative: float = P(0.0002, "printers / household", "Printers sold before "
                                           "start_year (prototyping machines): the learning "
                                           "curve's origin.", gt=0)
     printer_lifetime: float = P(5.0, "years", "Mean printer life; owners then replace or "
                                 "quit.", gt=0, le=100)
-    printer_enjoyment: float = P(60.0, "$ / year", "Hobby value of owning a printer for the "
+    printer_enjoyment: float = P(20.0, "$ / year", "Hobby value of owning a printer for the "
                                  "most innovative customer (scaled by innovativeness).", ge=0)
     adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
                                   "a^k / (1 + a^k), a = value over life / price.", gt=0, le=20)
@@ -201,7 +201,7 @@ class Scenario(BaseModel):
     # --- platforms and print hubs -----------------------------------------------------------
     platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
                                    "design sale (marketplaces take roughly 20-30 %).", ge=0, le=1)
-    platform_fixed_cost: float = P(150_000.0, "$ / year", "Regional share of running a "
+    platform_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of running a "
                                    "global design marketplace.",
                                    ge=0)
     network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
@@ -212,16 +212,20 @@ class Scenario(BaseModel):
                                        "starts with.", gt=0)
     max_entries_per_year: int = P(3, "firms", "Entrants of each kind per yearly review.",
                                   ge=0, le=1000)
-    hub_fixed_cost: float = P(60_000.0, "$ / year", "Rent and professional machines of a "
+    hub_fixed_cost: float = P(40_000.0, "$ / year", "Rent and professional machines of a "
                               "print hub.", ge=0)
     hub_margin: float = P(0.5, "fraction of cost", "Print hub markup.", ge=0, le=10)
     machine_cost_per_hour: float = P(10.0, "$ / hour", "Professional printing cost per machine "
                                      "hour.", ge=0)
     pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
-    home_print_effort: float = P(5.0, "$ / print", "Attention a home print takes (finding the "
-                                 "design, setting up, finishing): ~30 min at ~$10/h.", ge=0)
-    print_failure_scale: float = P(0.1, "capability index", "Failed prints: the failure rate is "
+    home_print_effort: float = P(10.0, "$ / print", "Attention a home print takes (finding the "
+                                 "design, setting up, finishing) for a customer of average "
+                                 "hassle: ~45 min at ~$13/h.", ge=0)
+    print_hassle_spread: float = P(1.0, "log-sd", "Spread of that attention cost between "
+                                   "households (lognormal, mean 1): many households will "
+                                   "never find printing worth their time.", ge=0, le=3)
+    print_failure_scale: float = P(0.25, "capability index", "Failed prints: the failure rate is "
                                    "exp(-margin / scale), margin = printer capability minus "
                                    "the category's printability; each failure costs a "
                                    "retry.", gt=0, le=1)

@@ -17,6 +17,7 @@ class CustomerPopulation:
 
     x, y: home location (km); time_value: $ / day of delay; sensitivity: logit price weight;
     taste: personalisation taste; innovativeness: in [0, 1) (scales printer enjoyment);
+    hassle: multiple of the average attention a home print costs (lognormal, mean 1);
     internet: has access; printer: capability of the owned printer (0 = none);
     printer_since: step the printer was bought (-1 = none); usage: (n, 4) exponentially
     smoothed share of own purchases by channel (the habit).
@@ -33,6 +34,7 @@ class CustomerPopulation:
             -0.5 * s.sensitivity_spread**2, s.sensitivity_spread, n)
         self.taste = s.personalisation_taste * rng.exponential(1.0, n)
         self.innovativeness = rng.random(n)
+        self.hassle = rng.lognormal(-0.5 * s.print_hassle_spread**2, s.print_hassle_spread, n)
         self.internet = np.zeros(n, dtype=bool)
         self.printer = np.zeros(n)
         self.printer_since = np.full(n, -1, dtype=np.int64)
