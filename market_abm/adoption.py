@@ -32,7 +32,7 @@ def printer_savings(model, supply) -> np.ndarray:
     For each category the current frontier can print: demand rate times how much cheaper
     (in generalised cost) home printing is than the best other channel open to the customer.
     """
-    s, pop, cat, offer = model.scenario, model.customers, model.categories, supply.offer
+    pop, cat, offer = model.customers, model.categories, supply.offer
     printable = cat.printability <= model.capability
     if not printable.any():
         return np.zeros(pop.n)

@@ -17,17 +17,16 @@ from market_abm.agents.platforms import Platform
 from market_abm.agents.print_hubs import PrintHub
 from market_abm.agents.producers import Producer
 from market_abm.agents.retailers import Retailer
-from market_abm.pricing import build_supply
 from market_abm.market import (
     HOME_PRINT,
     ONLINE,
     PRINT_SERVICE,
-    RETAIL,
     Offer,
     Shoppers,
     choice_probabilities,
     utilities,
 )
+from market_abm.pricing import build_supply
 
 ROLE_CLASSES = {"producer": Producer, "logistician": Logistician, "retailer": Retailer,
                 "platform": Platform, "print_hub": PrintHub}
@@ -42,7 +41,8 @@ def sample_shoppers(model, sample: np.ndarray, travel_hub: np.ndarray | None = N
                     travel_store=model.travel_store[c], travel_hub=np.repeat(hub, K),
                     time_value=pop.time_value[c], taste=pop.taste[c],
                     sensitivity=pop.sensitivity[c], internet=pop.internet[c],
-                    printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c], social=model.social_use[c])
+                    printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c],
+                    social=model.social_use[c])
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray,
@@ -161,7 +161,7 @@ def enter_platforms(model, supply, sample: np.ndarray) -> int:
 
 def hub_profit(model, supply, sample: np.ndarray, x: float, y: float) -> float:
     """Expected yearly profit ($) of a print hub at (x, y) km, before fixed costs."""
-    s, cat, pop = model.scenario, model.categories, model.customers
+    cat, pop = model.categories, model.customers
     can_print = cat.printability <= model.pro_capability
     if not (can_print.any() and supply.platforms):
         return 0.0
