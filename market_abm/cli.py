@@ -1,17 +1,24 @@
-"""Command line: ``market-abm run`` (more subcommands join as the tool grows).
+"""Command line of market_abm: ``market-abm run`` and the other subcommands.
 
-Errors in the input are one line on stderr and exit status 2, with nothing written.
+Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
+parser and sets ``handler``; ``COMMANDS`` lists those modules. Errors in the input are one line
+on stderr and exit status 2, with nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
 
+from market_abm.errors import UsageError
 from market_abm.runner import save_run, simulate
 from market_abm.scenario import ScenarioError, load_scenario, parse_assignments
+
+# Modules (besides this one) that add subcommands; each defines register(subparsers).
+COMMANDS: list[str] = []
 
 SUMMARY = ("{year:>4.0f}  retail {share_retail:6.1%}  online {share_online:6.1%}  "
            "home print {share_home_print:6.1%}  print service {share_print_service:6.1%}  "
@@ -19,22 +26,21 @@ SUMMARY = ("{year:>4.0f}  retail {share_retail:6.1%}  online {share_online:6.1%}
            "hubs {active_print_hubs:4.0f}  printer owners {printer_owner_share:6.1%}")
 
 
-class UsageError(Exception):
-    """Bad command-line input; the message is one line."""
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """--scenario and repeatable --set, shared by every subcommand that builds scenarios."""
+    parser.add_argument("--scenario", default="baseline",
+                        help="preset name (baseline, bass) or a .toml/.yaml file")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one parameter (repeatable)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="market-abm", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def register_run(sub) -> None:
     run = sub.add_parser("run", help="run one scenario and write its results to a folder")
-    run.add_argument("--scenario", default="baseline",
-                     help="preset name (baseline, bass) or a .toml/.yaml file")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override one parameter (repeatable)")
+    add_scenario_arguments(run)
     run.add_argument("--seed", type=int, default=1, help="random seed (integer)")
     run.add_argument("--out", type=Path, required=True, help="output folder")
     run.add_argument("--quiet", action="store_true", help="no yearly summary")
-    return parser
+    run.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -49,14 +55,23 @@ def cmd_run(args: argparse.Namespace) -> None:
 
     result = simulate(scenario, args.seed, report)
     save_run(result, args.out)
-    print(f"wrote {args.out}/timeseries.parquet, flows.parquet, channels.png, manifest.json "
-          f"in {time.perf_counter() - start:.1f} s")
+    print(f"wrote {args.out}/timeseries.parquet, flows.parquet, firms.parquet, channels.png, "
+          f"manifest.json in {time.perf_counter() - start:.1f} s")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="market-abm", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    register_run(sub)
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        {"run": cmd_run}[args.command](args)
+        args.handler(args)
     except (ScenarioError, UsageError) as err:
         print(f"market-abm {args.command}: error: {err}", file=sys.stderr)
         return 2

@@ -83,6 +83,8 @@ class MarketModel(mesa.Model):
         self.ledger = FlowLedger()
         self.rows: list[dict] = []
         self.exited: list[tuple[int, str, int]] = []  # (year, role, unique_id)
+        self.firm_rows: list[dict] = []  # one row per firm and year (see firm_table)
+        self.last_flows: list = []  # the flows of the latest step (flows.Flow)
         self.refresh_firms()
         self._start_year()
         self.running = True
@@ -214,6 +216,7 @@ class MarketModel(mesa.Model):
         cleared, flows = clear(self, supply, buys)
         book_firms(self, supply, cleared)
         self.ledger.add(flows)
+        self.last_flows = flows
         counts = np.bincount(buys.customer * len(CHANNELS) + buys.channel,
                              minlength=pop.n * len(CHANNELS)).reshape(pop.n, len(CHANNELS))
         per_year = self.categories.purchases_per_year.sum()
@@ -232,6 +235,7 @@ class MarketModel(mesa.Model):
         # 6. yearly review
         if self.month == s.steps_per_year - 1:
             self.ledger.close_year(self.year, self.node_ids())
+            self._record_firms()
             for firm in (f for fl in self.firm_lists.values() for f in fl):
                 firm.close_year()
             events = review.yearly_review(self)
@@ -248,7 +252,28 @@ class MarketModel(mesa.Model):
         ids["customers"] = list(range(self.n_segments))
         return ids
 
+    def _record_firms(self) -> None:
+        """Snapshot every active firm at the end of the year (before the review)."""
+        for role, firms in self.firm_lists.items():
+            for f in firms:
+                self.firm_rows.append({
+                    "year": self.year, "role": role, "id": f.unique_id,
+                    "entry_year": f.entry_year, "x": getattr(f, "x", float("nan")),
+                    "y": getattr(f, "y", float("nan")),
+                    "converted_from": getattr(f, "converted_from", None) or -1,
+                    "units": f.units_year, "revenue": f.revenue_year,
+                    "profit": f.profit_year, "cash": f.cash})
+
     # --- outputs ------------------------------------------------------------------------------
+    @property
+    def firm_table(self) -> pd.DataFrame:
+        """Firms active in each year: role, id, entry year, site, units, revenue, profit, cash.
+
+        A firm that exits at a yearly review has its last row in the year before; exits
+        themselves are listed in ``exited`` as (year of the review, role, id).
+        """
+        return pd.DataFrame(self.firm_rows)
+
     @property
     def timeseries(self) -> pd.DataFrame:
         """One row per step (see docs/model.md for the columns)."""

@@ -22,6 +22,7 @@ class RunResult:
     seed: int
     timeseries: pd.DataFrame
     flows: pd.DataFrame
+    firms: pd.DataFrame
 
 
 def simulate(scenario: Scenario, seed: int,
@@ -38,14 +39,15 @@ def simulate(scenario: Scenario, seed: int,
         if on_year is not None:
             last = pd.DataFrame(model.rows[-steps_per_year:])
             on_year(last.mean(numeric_only=True))
-    return RunResult(scenario, seed, model.timeseries, model.flows)
+    return RunResult(scenario, seed, model.timeseries, model.flows, model.firm_table)
 
 
 def save_run(result: RunResult, out: Path, **extra) -> None:
-    """Write timeseries.parquet, flows.parquet, channels.png and manifest.json into ``out``."""
+    """Write timeseries, flows and firms (Parquet), channels.png and manifest.json to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
+    write_parquet(result.firms, out / "firms.parquet")
     save_figure(run_figure(result.timeseries, f"seed {result.seed}"), out / "channels.png")
     write_json(manifest(scenario=result.scenario.model_dump(), seed=result.seed, **extra),
                out / "manifest.json")
