@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from market_abm.errors import UsageError
 from market_abm.runner import save_run, simulate
 from market_abm.scenario import ScenarioError, load_scenario, parse_assignments
@@ -38,6 +40,10 @@ def register_run(sub) -> None:
     run = sub.add_parser("run", help="run one scenario and write its results to a folder")
     add_scenario_arguments(run)
     run.add_argument("--seed", type=int, default=1, help="random seed (integer)")
+    run.add_argument("--entropy", type=int, help="seed a sweep's run instead: its root seed "
+                     "(seed_entropy in runs.parquet)")
+    run.add_argument("--spawn-key", help="with --entropy: the run's spawn key, e.g. 12 "
+                     "(seed_spawn_key in runs.parquet)")
     run.add_argument("--out", type=Path, required=True, help="output folder")
     run.add_argument("--quiet", action="store_true", help="no yearly summary")
     run.set_defaults(handler=cmd_run)
@@ -53,10 +59,26 @@ def cmd_run(args: argparse.Namespace) -> None:
         if not args.quiet:
             print(SUMMARY.format(**year_mean), flush=True)
 
-    result = simulate(scenario, args.seed, report)
+    result = simulate(scenario, run_seed(args), report)
     save_run(result, args.out)
     print(f"wrote {args.out}/timeseries.parquet, flows.parquet, firms.parquet, channels.png, "
           f"manifest.json in {time.perf_counter() - start:.1f} s")
+
+
+def run_seed(args: argparse.Namespace) -> int | np.random.SeedSequence:
+    """--seed, or the SeedSequence(--entropy, spawn_key=--spawn-key) of one sweep run."""
+    if args.entropy is None:
+        if args.spawn_key is not None:
+            raise UsageError("--spawn-key needs --entropy")
+        return args.seed
+    try:
+        key = tuple(int(k) for k in (args.spawn_key or "").split(",") if k.strip())
+    except ValueError:
+        raise UsageError(f"--spawn-key expects integers like 3 or 0,3, got '{args.spawn_key}'"
+                         ) from None
+    if args.entropy < 0 or any(k < 0 for k in key):
+        raise UsageError("--entropy and --spawn-key must be non-negative")
+    return np.random.SeedSequence(args.entropy, spawn_key=key)
 
 
 def build_parser() -> argparse.ArgumentParser:

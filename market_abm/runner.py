@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from market_abm.model import MarketModel
@@ -19,20 +20,29 @@ class RunResult:
     """What one run produced: the step table, the yearly flow ledger and the inputs."""
 
     scenario: Scenario
-    seed: int
+    seed: int | np.random.SeedSequence
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     firms: pd.DataFrame
 
 
-def simulate(scenario: Scenario, seed: int,
+def seed_info(seed: int | np.random.SeedSequence) -> dict:
+    """How a run was seeded, for manifests: an int seed, or a SeedSequence's entropy and key."""
+    if isinstance(seed, np.random.SeedSequence):
+        return {"seed_entropy": seed.entropy, "seed_spawn_key": list(seed.spawn_key)}
+    return {"seed": seed}
+
+
+def simulate(scenario: Scenario, seed: int | np.random.SeedSequence,
              on_year: Callable[[pd.Series], None] | None = None) -> RunResult:
     """Run ``scenario`` from start_year to end_year with ``seed``.
 
-    ``on_year`` is called with the yearly mean of the timeseries after each simulated year
-    (progress reporting).
+    ``seed`` is an int, or a SeedSequence (a sweep's run: SeedSequence(entropy, spawn_key=key)
+    is the child SeedSequence(entropy).spawn(...)[key]). ``on_year`` is called with the yearly
+    mean of the timeseries after each simulated year (progress reporting).
     """
-    model = MarketModel(scenario, rng=seed)
+    rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
+    model = MarketModel(scenario, rng=rng)
     steps_per_year = scenario.steps_per_year
     for _ in range(scenario.end_year - scenario.start_year + 1):
         model.run_for(steps_per_year)
@@ -48,6 +58,8 @@ def save_run(result: RunResult, out: Path, **extra) -> None:
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
     write_parquet(result.firms, out / "firms.parquet")
-    save_figure(run_figure(result.timeseries, f"seed {result.seed}"), out / "channels.png")
-    write_json(manifest(scenario=result.scenario.model_dump(), seed=result.seed, **extra),
+    info = seed_info(result.seed)
+    label = ", ".join(f"{k.removeprefix('seed_').replace('_', ' ')} {v}" for k, v in info.items())
+    save_figure(run_figure(result.timeseries, label), out / "channels.png")
+    write_json(manifest(scenario=result.scenario.model_dump(), **info, **extra),
                out / "manifest.json")
