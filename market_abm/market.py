@@ -77,7 +77,7 @@ def retries(margin: np.ndarray, scale: float) -> np.ndarray:
 
     ``margin`` is capability minus printability; failure is capped at 90 %.
 
-    >>> float(retries(np.array([0.0]), 0.1)[0])
+    >>> round(float(retries(np.array([0.0]), 0.1)[0]), 6)
     10.0
     """
     fail = np.minimum(np.exp(-np.maximum(margin, 0.0) / scale), 0.9)
@@ -137,6 +137,7 @@ def choice_probabilities(util: np.ndarray) -> np.ndarray:
 
 def choose(util: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw one channel per row from the logit probabilities (one uniform per row)."""
-    cum = np.cumsum(choice_probabilities(util), axis=1)
-    draw = rng.random(len(util))[:, None] * cum[:, -1:]
-    return np.minimum((draw > cum).sum(axis=1), len(CHANNELS) - 1)
+    top = util.max(axis=1, keepdims=True)
+    cum = np.cumsum(np.exp(util - top), axis=1)  # unnormalised: the draw scales instead
+    draw = rng.random(len(util)) * cum[:, -1]
+    return np.minimum((draw[:, None] > cum).sum(axis=1), len(CHANNELS) - 1)
