@@ -1,0 +1,115 @@
+"""The supply network of the current year, drawn in fixed layers (matplotlib).
+
+Nodes are firms (coloured by role) and customer segments, sized by throughput (units passed on
+in the year so far); edges carry units. Layers run from producers on the left to customers on
+the right, and each node keeps its place while others enter or exit, so retailers fading and
+platforms and print hubs appearing can be followed from step to step (a spring layout would
+reshuffle the picture at every step).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from market_abm.viz.charts import DPI, ROLE_COLOURS, ROLE_LABELS
+from market_abm.viz.state import Snapshot
+
+# Layer (x position) of each role: producer -> carriers and platforms -> stores and hubs ->
+# customers.
+LAYER = {"producer": 0.0, "logistician": 1.0, "platform": 1.0, "retailer": 2.0,
+         "print_hub": 2.0, "customers": 3.0}
+# Vertical band of each role within its layer (bottom, top), so shared layers do not overlap.
+BAND = {"producer": (0.0, 1.0), "logistician": (0.35, 1.0), "platform": (0.0, 0.3),
+        "retailer": (0.35, 1.0), "print_hub": (0.0, 0.3), "customers": (0.0, 1.0)}
+
+
+def supply_graph(flows: pd.DataFrame, firms: dict[str, list[int]],
+                 n_segments: int) -> nx.DiGraph:
+    """A DiGraph of the flows: nodes (role, id) with ``role`` and ``throughput`` (units),
+    edges with ``units`` and ``value`` summed over flow kinds. Active firms without flows
+    are nodes of throughput 0.
+
+    Example:
+        >>> from market_abm.flows import empty_flows
+        >>> g = supply_graph(empty_flows(), {"retailer": [5]}, 1)
+        >>> g.nodes[("retailer", 5)]["throughput"]
+        0.0
+    """
+    g = nx.DiGraph()
+    for role, ids in firms.items():
+        g.add_nodes_from(((role, i) for i in ids), role=role, throughput=0.0)
+    g.add_nodes_from((("customers", i) for i in range(n_segments)), role="customers",
+                     throughput=0.0)
+    if len(flows):
+        edges = flows.groupby(["src_role", "src_id", "dst_role", "dst_id"],
+                              sort=False)[["units", "value"]].sum()
+        for (sr, si, dr, di), units, value in zip(edges.index, edges["units"], edges["value"],
+                                                   strict=True):
+            for node, role in (((sr, int(si)), sr), ((dr, int(di)), dr)):
+                if node not in g:
+                    g.add_node(node, role=role, throughput=0.0)
+            g.add_edge((sr, int(si)), (dr, int(di)), units=float(units), value=float(value))
+        for node in g:
+            out = sum(d["units"] for _, _, d in g.out_edges(node, data=True))
+            inn = sum(d["units"] for _, _, d in g.in_edges(node, data=True))
+            g.nodes[node]["throughput"] = max(out, inn)
+    return g
+
+
+def layered_positions(g: nx.DiGraph) -> dict:
+    """Fixed positions: x by role layer, y by rank of the id within the role's band."""
+    by_role: dict[str, list] = {}
+    for node in g:
+        by_role.setdefault(node[0], []).append(node)
+    pos = {}
+    for role, nodes in by_role.items():
+        lo, hi = BAND.get(role, (0.0, 1.0))
+        nodes.sort(key=lambda n: n[1])
+        ys = np.linspace(lo, hi, len(nodes) + 2)[1:-1]
+        for node, y in zip(nodes, ys, strict=True):
+            pos[node] = (LAYER.get(role, 3.0), y)
+    return pos
+
+
+def network_figure(snap: Snapshot) -> Figure:
+    """The supply network of the year so far."""
+    g = supply_graph(snap.network, snap.firms, snap.segment_grid ** 2)
+    fig = Figure(figsize=(5.0, 3.6), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    year = f"{snap.year}" if snap.steps else "before the first step"
+    ax.set_title(f"Supply network, {year} (size: units passed on)", fontsize=10)
+    ax.set_axis_off()
+    pos = layered_positions(g)
+    top = max((d["throughput"] for _, d in g.nodes(data=True)), default=0.0) or 1.0
+    if g.number_of_edges():
+        wmax = max(d["units"] for *_, d in g.edges(data=True)) or 1.0
+        segs, widths, alphas = [], [], []
+        for u, v, d in g.edges(data=True):
+            segs.append((pos[u], pos[v]))
+            widths.append(0.3 + 2.5 * d["units"] / wmax)
+            alphas.append(0.15 + 0.5 * d["units"] / wmax)
+        colours = [(0.3, 0.3, 0.3, a) for a in alphas]
+        ax.add_collection(LineCollection(segs, linewidths=widths, colors=colours, zorder=1))
+    for role in LAYER:
+        nodes = [n for n in g if n[0] == role]
+        if not nodes:
+            continue
+        xy = np.array([pos[n] for n in nodes])
+        tp = np.array([g.nodes[n]["throughput"] for n in nodes])
+        sizes = 6 + 220 * np.sqrt(tp / top)
+        faded = tp <= 0
+        ax.scatter(xy[~faded, 0], xy[~faded, 1], s=sizes[~faded], color=ROLE_COLOURS[role],
+                   edgecolor="k", lw=0.3, zorder=2,
+                   label=f"{ROLE_LABELS[role]} ({(~faded).sum()})")
+        if faded.any():
+            ax.scatter(xy[faded, 0], xy[faded, 1], s=6, facecolor="none",
+                       edgecolor=ROLE_COLOURS[role], lw=0.5, alpha=0.5, zorder=2)
+    ax.set_xlim(-0.3, 3.3)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7,
+              frameon=False, markerscale=0.6)
+    return fig

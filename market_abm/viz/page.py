@@ -1,0 +1,137 @@
+"""The app's page: sidebar controls, headline numbers and the live views of one session's run.
+
+Every browser session renders its own ``MarketPage`` and so builds its own ``Session`` (in
+``solara.use_memo``): there is no module-level model. Play runs in a thread of the session
+(``solara.lab.use_task``) and stops at the last step, at Pause, or when the run is reset.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from market_abm.scenario import ScenarioError
+from market_abm.viz import charts
+from market_abm.viz.controls import ParameterControls, RunControls
+from market_abm.viz.headline import headline
+from market_abm.viz.map_view import map_figure
+from market_abm.viz.network_view import network_figure
+from market_abm.viz.state import Session, Snapshot
+
+log = logging.getLogger(__name__)
+
+# (css class, figure maker) of the live views, in page order.
+VIEWS: tuple[tuple[str, Callable[[Snapshot], Figure]], ...] = (
+    ("view-channels", charts.channel_shares),
+    ("view-firms", charts.active_firms),
+    ("view-technology", charts.technology),
+    ("view-revenue", charts.revenue_shares),
+    ("view-network", network_figure),
+    ("view-map", map_figure),
+)
+
+
+@solara.component
+def View(name: str, make: Callable[[Snapshot], Figure], snap: Snapshot, version: int):
+    """One figure, redrawn only when the snapshot changes."""
+    fig = solara.use_memo(lambda: make(snap), [version])
+    with solara.Div(classes=[name], style={"min-width": "380px", "flex": "1 1 380px"}):
+        solara.FigureMatplotlib(fig, dependencies=[version], format="png")
+
+
+@solara.component
+def Headline(snap: Snapshot):
+    """The date, channel shares and intermediation index of the latest step."""
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["headline"]):
+        for label, value in headline(snap).items():
+            key = label.replace(" ", "-")
+            with solara.Card(margin=0, style={"min-width": "110px", "padding": "6px"}):
+                solara.Text(label, style={"font-size": "0.75em", "color": "#666"})
+                solara.Div(children=[value], classes=[f"headline-{key}"],
+                           style={"font-size": "1.25em", "font-weight": "bold"})
+
+
+def status_text(snap: Snapshot, playing: bool) -> str:
+    """One line on the state of the run."""
+    if snap.ended:
+        return (f"The run has ended: December {snap.end_year} was its last step. "
+                "Press Reset to start a new run.")
+    if playing:
+        return "Playing."
+    if not snap.steps:
+        return "Ready: press Step, Step a year or Play."
+    return "Paused."
+
+
+@solara.component
+def MarketPage():
+    """The whole page for one browser session."""
+    session = solara.use_memo(Session, [])
+    settings = solara.use_reactive(session.settings)
+    current = solara.use_reactive(session.snapshot)
+    snap = current.value
+    playing = solara.use_reactive(False)
+    interval = solara.use_reactive(100)
+    error = solara.use_reactive("")
+
+    def advance(n: int) -> None:
+        try:
+            current.set(session.step(n))
+        except Exception as exc:  # the page must stay usable; the log keeps the details
+            log.exception("step failed")
+            error.set(f"The model failed at this step: {exc}")
+            playing.set(False)
+
+    def play_loop() -> None:
+        model = session.model
+        while playing.value and session.model is model:
+            start = time.monotonic()
+            advance(1)
+            if session.snapshot.ended or error.value:
+                playing.set(False)
+                break
+            time.sleep(max(interval.value / 1000 - (time.monotonic() - start), 0.0))
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def reset() -> None:
+        playing.set(False)
+        try:
+            current.set(session.reset(settings.value))
+            error.set("")
+        except ScenarioError as exc:
+            error.set(f"Could not start a run with these settings: {exc}")
+
+    with solara.AppBar():
+        solara.AppBarTitle("market_abm: distribution networks and 3D printing")
+
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            RunControls(playing=playing.value, ended=snap.ended,
+                        on_play=lambda: playing.set(not playing.value),
+                        on_step=lambda: advance(1), on_year=lambda: advance(12),
+                        on_reset=reset, interval=interval)
+        with solara.Card("Scenario"):
+            ParameterControls(settings, session.settings)
+
+    with solara.Column(style={"padding": "8px"}):
+        applied = session.settings
+        solara.Text(f"Preset {applied.preset}, seed {applied.seed}, "
+                    f"{session.model.scenario.n_customers} customers, "
+                    f"{applied.social_network} social network",
+                    style={"color": "#555"})
+        if error.value:
+            solara.Error(error.value, classes=["run-error"])
+        if snap.ended:
+            solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"])
+        else:
+            solara.Info(status_text(snap, playing.value), classes=["run-status"])
+        Headline(snap)
+        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+            for name, make in VIEWS:
+                View(name, make, snap, snap.version)

@@ -1,0 +1,238 @@
+"""One browser session's run: the model, what the views draw, and the controls' actions.
+
+The page keeps one ``Session`` per browser session (created in a component, never at module
+level), so stepping in one tab changes nothing in another. Views never read the model while it
+steps: after every step the session takes a ``Snapshot`` under its lock, and views draw that.
+
+Example:
+    >>> s = Session(Settings(n_customers=200))
+    >>> s.step(3).year
+    1990
+    >>> s.snapshot.steps
+    3
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from market_abm.flows import FLOW_COLUMNS, empty_flows
+from market_abm.model import MarketModel
+from market_abm.scenario import PRESETS, ScenarioError, load_scenario, preset
+
+log = logging.getLogger(__name__)
+
+# Slider parameters of the page, in display order (see controls.PARAMETERS for their ranges).
+SLIDER_KEYS = ("printer_capability_growth", "personalisation_taste", "price_sensitivity",
+               "platform_commission", "n_customers")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the controls set: a preset, its overrides and the seed of the run."""
+
+    preset: str = "baseline"
+    printer_capability_growth: float | None = None
+    personalisation_taste: float | None = None
+    price_sensitivity: float | None = None
+    platform_commission: float | None = None
+    n_customers: int | None = None
+    social_network: str | None = None
+    seed: int = 1
+
+    def overrides(self) -> dict[str, Any]:
+        """Parameters set on top of the preset (None keeps the preset's value)."""
+        keys = (*SLIDER_KEYS, "social_network")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+    def with_preset(self, name: str) -> Settings:
+        """These settings moved to another preset: every override takes the preset's value."""
+        s = load_scenario(name)
+        return replace(self, preset=name, social_network=s.social_network,
+                       **{k: getattr(s, k) for k in SLIDER_KEYS})
+
+
+def preset_settings(name: str = "baseline", seed: int = 1) -> Settings:
+    """Settings showing a preset's own values."""
+    if name not in PRESETS:
+        raise ScenarioError(f"unknown preset '{name}'")
+    preset(name)  # validates the preset file
+    return Settings(seed=seed).with_preset(name)
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """What the views draw, taken right after a step (never changed afterwards).
+
+    timeseries: one row per step so far (MarketModel.timeseries columns); steps: steps done;
+    n_steps: steps in the scenario; year, month: of the latest step (start year, 0 before any);
+    customers: x, y (km), printer capability (0 if none) and internet access per customer;
+    stores, hubs: (n, 2) sites in km of open retailers and print hubs; region_km: side of the
+    region; network: the supply-network edges of the year so far (flows.FLOW_COLUMNS), firms:
+    {role: [unique_id]} of the active firms; thresholds: {category: printability};
+    segment_grid: segments per side of the customers' grid; version: counts the snapshots
+    of the session (views redraw when it changes).
+    """
+
+    timeseries: pd.DataFrame
+    steps: int
+    n_steps: int
+    start_year: int
+    end_year: int
+    year: int
+    month: int
+    customers: dict[str, np.ndarray]
+    stores: np.ndarray
+    hubs: np.ndarray
+    region_km: float
+    network: pd.DataFrame
+    firms: dict[str, list[int]]
+    thresholds: dict[str, float]
+    segment_grid: int
+    version: int = 0
+
+    @property
+    def ended(self) -> bool:
+        """The run has done its last step (December of end_year)."""
+        return self.steps >= self.n_steps
+
+    @property
+    def last(self) -> dict[str, Any]:
+        """The latest step's row ({} before the first step)."""
+        return {} if self.timeseries.empty else self.timeseries.iloc[-1].to_dict()
+
+
+def _sites(firms: list) -> np.ndarray:
+    return np.array([(f.x, f.y) for f in firms], dtype=float).reshape(-1, 2)
+
+
+@dataclass
+class YearFlows:
+    """The flows of the current year so far, summed step by step (the ledger closes a year
+    only in December). Matrices keep the positions of ``model.firm_lists``, which change only
+    at the yearly review, so positions are mapped to ids with the same year's node ids."""
+
+    year: int = -1
+    sums: dict[tuple[str, str, str], list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, year: int, flows: list) -> None:
+        if year != self.year:
+            self.year, self.sums = year, {}
+        for f in flows:
+            acc = self.sums.get((f.kind, f.src_role, f.dst_role))
+            if acc is None or acc[0].shape != f.units.shape:
+                self.sums[(f.kind, f.src_role, f.dst_role)] = [f.units.copy(), f.value.copy()]
+            else:
+                acc[0] += f.units
+                acc[1] += f.value
+
+    def table(self, ids: dict[str, list[int]]) -> pd.DataFrame:
+        parts = []
+        for (kind, src, dst), (units, value) in self.sums.items():
+            rows, cols = np.nonzero(units > 0)
+            if not len(rows):
+                continue
+            parts.append(pd.DataFrame({
+                "year": self.year, "kind": kind, "src_role": src,
+                "src_id": np.asarray(ids[src], dtype=np.int64)[rows], "dst_role": dst,
+                "dst_id": np.asarray(ids[dst], dtype=np.int64)[cols],
+                "units": units[rows, cols], "value": value[rows, cols]}))
+        return pd.concat(parts, ignore_index=True)[FLOW_COLUMNS] if parts else empty_flows()
+
+
+class Session:
+    """A model run driven by the page's controls; thread-safe (play runs in a thread).
+
+    Args:
+        settings: preset, overrides and seed of the first run.
+
+    Raises:
+        ScenarioError: the settings do not make a valid scenario (the page shows the message).
+    """
+
+    def __init__(self, settings: Settings | None = None):
+        self._lock = threading.RLock()
+        self._version = 0
+        self.settings = settings or preset_settings()
+        self.model = self._build(self.settings)
+        self._year_flows = YearFlows()
+        self.snapshot = self._take()
+
+    @staticmethod
+    def _build(settings: Settings) -> MarketModel:
+        scenario = load_scenario(settings.preset, settings.overrides())
+        seed = settings.seed
+        if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+            raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
+        try:
+            return MarketModel(scenario, rng=int(seed))
+        except Exception as exc:  # a valid scenario the model cannot start from
+            log.warning("model could not start: %r", exc)
+            raise ScenarioError(f"the model could not start with these values: {exc}") from None
+
+    def reset(self, settings: Settings | None = None) -> Snapshot:
+        """A fresh run with ``settings`` (the current ones if None); raises ScenarioError and
+        keeps the current run when they are invalid."""
+        settings = settings or self.settings
+        model = self._build(settings)
+        with self._lock:
+            self.settings, self.model, self._year_flows = settings, model, YearFlows()
+            self.snapshot = self._take()
+            return self.snapshot
+
+    def step(self, n: int = 1, model: MarketModel | None = None) -> Snapshot:
+        """Advance up to ``n`` steps (never past the last year) and take a snapshot.
+
+        ``model``: step only if it is still the session's model (a play loop started before a
+        reset must not step the new run).
+        """
+        with self._lock:
+            if model is not None and model is not self.model:
+                return self.snapshot
+            m = self.model
+            for _ in range(n):
+                if not m.running:
+                    break
+                m.step()
+                if m.month == m.scenario.steps_per_year - 1:
+                    self._year_flows = YearFlows()  # the ledger has closed the year
+                else:
+                    self._year_flows.add(m.year, m.last_flows)
+            self.snapshot = self._take()
+            return self.snapshot
+
+    def _network(self) -> pd.DataFrame:
+        m = self.model
+        if not m.rows:
+            return empty_flows()
+        if m.month == m.scenario.steps_per_year - 1:
+            closed = m.ledger.tables[-1] if m.ledger.tables else empty_flows()
+            return closed if len(closed) and closed["year"].iloc[0] == m.year else empty_flows()
+        return self._year_flows.table(m.node_ids())
+
+    def _take(self) -> Snapshot:
+        m, s = self.model, self.model.scenario
+        pop = m.customers
+        firms = m.node_ids()
+        firms.pop("customers")
+        return Snapshot(
+            timeseries=pd.DataFrame(m.rows), steps=len(m.rows), n_steps=s.n_steps,
+            start_year=s.start_year, end_year=s.end_year, year=m.year,
+            month=m.rows[-1]["month"] if m.rows else 0,
+            customers={"x": pop.x.copy(), "y": pop.y.copy(), "printer": pop.printer.copy(),
+                       "internet": pop.internet.copy()},
+            stores=_sites(m.firm_lists["retailer"]), hubs=_sites(m.firm_lists["print_hub"]),
+            region_km=s.region_size_km, network=self._network(), firms=firms,
+            thresholds=dict(zip(m.categories.names, map(float, m.categories.printability),
+                                strict=True)),
+            segment_grid=s.segment_grid, version=self._next_version())
+
+    def _next_version(self) -> int:
+        self._version += 1
+        return self._version
