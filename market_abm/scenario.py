@@ -206,7 +206,7 @@ class Scenario(BaseModel):
                                    ge=0)
     network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
                               "attractiveness: the two-sided network effect.", ge=0, le=3)
-    designs_per_sale: float = P(0.02, "designs / sale", "Designers attracted per design sold "
+    designs_per_sale: float = P(0.01, "designs / sale", "Designers attracted per design sold "
                                 "(the other side of the market).", ge=0)
     platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
                                        "starts with.", gt=0)
