@@ -208,9 +208,10 @@ class MarketModel(mesa.Model):
                             usage=pop.usage[who], social=self.social_use[who])
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         served = np.isfinite(util).any(axis=1)
-        channel = choose(util[served], self.rng)
-        buys = Purchases(who[served], what[served], channel)
-        self.lost_purchases = int((~served).sum())
+        self.lost_purchases = len(who) - int(served.sum())
+        if self.lost_purchases:  # purchases no channel can serve are lost demand
+            util, who, what = util[served], who[served], what[served]
+        buys = Purchases(who, what, choose(util, self.rng))
 
         # 4. clearing
         cleared, flows = clear(self, supply, buys)
