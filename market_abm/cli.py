@@ -20,7 +20,7 @@ from market_abm.runner import save_run, simulate
 from market_abm.scenario import ScenarioError, load_scenario, parse_assignments
 
 # Modules (besides this one) that add subcommands; each defines register(subparsers).
-COMMANDS: list[str] = ["market_abm.batch_cli"]
+COMMANDS: list[str] = ["market_abm.batch_cli", "market_abm.network_cli"]
 
 SUMMARY = ("{year:>4.0f}  retail {share_retail:6.1%}  online {share_online:6.1%}  "
            "home print {share_home_print:6.1%}  print service {share_print_service:6.1%}  "
@@ -61,8 +61,9 @@ def cmd_run(args: argparse.Namespace) -> None:
 
     result = simulate(scenario, run_seed(args), report)
     save_run(result, args.out)
-    print(f"wrote {args.out}/timeseries.parquet, flows.parquet, firms.parquet, channels.png, "
-          f"manifest.json in {time.perf_counter() - start:.1f} s")
+    print(f"wrote {args.out}/timeseries.parquet, flows.parquet, firms.parquet, network.parquet, "
+          f"events.csv, channels.png, network.png, manifest.json in "
+          f"{time.perf_counter() - start:.1f} s")
 
 
 def run_seed(args: argparse.Namespace) -> int | np.random.SeedSequence:

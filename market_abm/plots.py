@@ -49,3 +49,33 @@ def save_figure(fig: plt.Figure, path: Path) -> None:
     """Save a figure atomically (format from the suffix) and close it."""
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format=path.suffix[1:]))
     plt.close(fig)
+
+
+ROLE_COLOURS = {"retailer": "#8c564b", "logistician": "#1f77b4", "platform": "#2ca02c",
+                "print_hub": "#ff7f0e"}
+
+
+def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
+    """The supply network's metrics per year (network.network_metrics): intermediation
+    index, flow shares, betweenness and Herfindahl concentration of each intermediary role."""
+    y = metrics.set_index("year")
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), constrained_layout=True)
+    index, share, between, hhi = axes.flat
+    index.plot(y.index, y["intermediation_index"], color="k")
+    index.set(xlabel="year", ylabel="intermediaries per unit sold", ylim=(0, None),
+              title="Intermediation index")
+    for role, colour in ROLE_COLOURS.items():
+        label = role.replace("_", " ")
+        share.plot(y.index, y[f"flow_share_{role}"], color=colour, label=label)
+        between.plot(y.index, y[f"betweenness_{role}"], color=colour, label=label)
+        hhi.plot(y.index, y[f"hhi_{role}s"], color=colour, label=label)
+    share.set(xlabel="year", ylabel="share of units sold", ylim=(0, 1.05),
+              title="Flow through each role")
+    between.set(xlabel="year", ylabel="summed betweenness", title="Weighted betweenness")
+    hhi.set(xlabel="year", ylabel="HHI of throughput", ylim=(0, 1.05),
+            title="Concentration (Herfindahl)")
+    for ax in (share, between, hhi):
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig

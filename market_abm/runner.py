@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from market_abm.model import MarketModel
-from market_abm.plots import run_figure, save_figure
+from market_abm.network import exits_frame, network_events, network_metrics
+from market_abm.plots import network_figure, run_figure, save_figure
 from market_abm.scenario import Scenario
-from market_abm.storage import manifest, write_json, write_parquet
+from market_abm.storage import atomic_write, manifest, write_json, write_parquet
 
 
 @dataclass
 class RunResult:
-    """What one run produced: the step table, the yearly flow ledger and the inputs."""
+    """What one run produced: the step table, the yearly flow ledger, firms and exits."""
 
     scenario: Scenario
     seed: int | np.random.SeedSequence
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     firms: pd.DataFrame
+    exited: pd.DataFrame = field(default_factory=lambda: exits_frame([]))  # year, role, id
 
 
 def seed_info(seed: int | np.random.SeedSequence) -> dict:
@@ -49,17 +51,25 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence,
         if on_year is not None:
             last = pd.DataFrame(model.rows[-steps_per_year:])
             on_year(last.mean(numeric_only=True))
-    return RunResult(scenario, seed, model.timeseries, model.flows, model.firm_table)
+    return RunResult(scenario, seed, model.timeseries, model.flows, model.firm_table,
+                     exits_frame(model.exited))
 
 
 def save_run(result: RunResult, out: Path, **extra) -> None:
-    """Write timeseries, flows and firms (Parquet), channels.png and manifest.json to ``out``."""
+    """Write timeseries, flows, firms and network metrics (Parquet), the network events
+    (events.csv), channels.png, network.png and manifest.json to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
     write_parquet(result.firms, out / "firms.parquet")
+    metrics = network_metrics(result.flows, result.firms, result.exited,
+                              result.scenario.segment_grid ** 2)
+    write_parquet(metrics, out / "network.parquet")
+    events = network_events(metrics)
+    atomic_write(out / "events.csv", lambda tmp: events.to_csv(tmp, index=False))
     info = seed_info(result.seed)
     label = ", ".join(f"{k.removeprefix('seed_').replace('_', ' ')} {v}" for k, v in info.items())
     save_figure(run_figure(result.timeseries, label), out / "channels.png")
+    save_figure(network_figure(metrics, label), out / "network.png")
     write_json(manifest(scenario=result.scenario.model_dump(), **info, **extra),
                out / "manifest.json")

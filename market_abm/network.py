@@ -1,0 +1,387 @@
+"""The supply network: who delivered what to whom, as a weighted networkx graph, and its metrics.
+
+The graph of a year is built from the run's yearly flow ledger (``flows``, see flows.py) and its
+firm table (``firms``): nodes are the firms active that year and the customer segments, edges
+the flows between them. Data goes one way: model -> flows -> network -> results. See
+docs/network.md for the attributes, the metrics and how to open an exported graph in Gephi or
+Cytoscape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from market_abm.flows import FLOW_KINDS, FlowLedger
+from market_abm.storage import atomic_write
+
+FIRM_ROLES = ("producer", "logistician", "retailer", "platform", "print_hub")
+INTERMEDIARY_ROLES = ("logistician", "retailer", "platform", "print_hub")
+# Kinds that carry the product towards the customer; material is an input of printing.
+PRODUCT_KINDS = ("goods", "parcel", "design", "print_job")
+HHI_ROLES = {"retailers": "retailer", "logisticians": "logistician", "platforms": "platform",
+             "print_hubs": "print_hub"}
+OLD_ROLES, NEW_ROLES = ("retailer", "logistician"), ("platform", "print_hub")
+# A role is disintermediated once its share of units sold stays below this for good.
+DISINTERMEDIATION_SHARE = 0.5
+# Above this many nodes betweenness is estimated from BETWEENNESS_SAMPLE seeded source nodes.
+EXACT_BETWEENNESS_NODES = 500
+BETWEENNESS_SAMPLE = 200
+FORMATS = ("graphml", "gexf", "json")
+EXIT_COLUMNS = ["year", "role", "id"]
+
+
+def node_name(role: str, ident: int) -> str:
+    """The graph's name of a node, e.g. ``node_name("retailer", 12) == "retailer:12"``."""
+    return f"{role}:{int(ident)}"
+
+
+def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
+                segments: int | None = None) -> nx.DiGraph:
+    """The weighted directed supply network of ``year``.
+
+    Nodes are the firms with a row for ``year`` in ``firms`` (the run's firm table) and the
+    customer segments 0..segments-1 (or, if ``segments`` is None, the segments that bought
+    something). Node attributes: ``role``, ``agent_id`` (Mesa unique_id or segment number),
+    ``entry_year`` (-1 for segments), ``converted_from`` (id of the store a hub was, else -1),
+    ``active`` (False for a firm that leaves at the review closing ``year``, i.e. has no row
+    the next year), ``throughput`` (units passed on; for segments, units bought),
+    ``value_added`` ($, outgoing minus incoming value) and, for stores and hubs, ``x``, ``y`` (km).
+
+    An edge u -> v aggregates the year's flows from u to v: ``units_<kind>`` and
+    ``value_<kind>`` for every kind of flows.FLOW_KINDS (0 when absent), their totals ``units``
+    and ``value`` ($ the destination paid) and ``kinds`` (comma-separated kinds present).
+
+    Example:
+        >>> G = build_graph(model.flows, model.firm_table, 2025)
+        >>> G.nodes["retailer:12"]["role"], G.edges["producer:3", "logistician:30"]["units"]
+    """
+    nodes = firms[firms["year"] == year]
+    following = firms[firms["year"] == year + 1]
+    staying = set(zip(following["role"], following["id"], strict=True))
+    G = nx.DiGraph(year=int(year))
+    for f in nodes.itertuples(index=False):
+        attrs = dict(role=f.role, agent_id=int(f.id), entry_year=int(f.entry_year),
+                     converted_from=int(f.converted_from),
+                     active=bool(following.empty or (f.role, f.id) in staying),
+                     throughput=0.0, value_added=0.0)
+        if np.isfinite(f.x) and np.isfinite(f.y):
+            attrs.update(x=float(f.x), y=float(f.y))
+        G.add_node(node_name(f.role, f.id), **attrs)
+    edges = flows[flows["year"] == year]
+    bought = edges.loc[edges["dst_role"] == "customers", "dst_id"].unique()
+    for s in range(segments) if segments is not None else sorted(int(i) for i in bought):
+        G.add_node(node_name("customers", s), role="customers", agent_id=s, entry_year=-1,
+                   converted_from=-1, active=True, throughput=0.0, value_added=0.0)
+    _add_edges(G, edges)
+    return G
+
+
+def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
+    """Aggregate flow rows into edges and node throughput / value added (see build_graph)."""
+    if edges.empty:
+        return
+    keys = ["src_role", "src_id", "dst_role", "dst_id"]
+    wide = edges.pivot_table(index=keys, columns="kind", values=["units", "value"],
+                             aggfunc="sum", fill_value=0.0)
+    for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
+        u, v = node_name(key[0], key[1]), node_name(key[2], key[3])
+        for n in (u, v):
+            if n not in G:
+                raise ValueError(f"flow touches {n}, which is not an active node of "
+                                 f"{G.graph['year']}")
+        per = dict(zip(wide.columns, row, strict=True))
+        attrs = {f"{m}_{k}": float(per.get((m, k), 0.0)) for k in FLOW_KINDS
+                 for m in ("units", "value")}
+        units = sum(attrs[f"units_{k}"] for k in FLOW_KINDS)
+        value = sum(attrs[f"value_{k}"] for k in FLOW_KINDS)
+        kinds = ",".join(k for k in FLOW_KINDS if attrs[f"units_{k}"] > 0)
+        G.add_edge(u, v, **attrs, units=units, value=value, kinds=kinds)
+        G.nodes[u]["value_added"] += value
+        G.nodes[v]["value_added"] -= value
+        if key[2] == "customers":
+            G.nodes[v]["throughput"] += sum(attrs[f"units_{k}"] for k in PRODUCT_KINDS)
+        if key[0] != "customers":
+            G.nodes[u]["throughput"] += units
+
+
+def step_graph(model) -> nx.DiGraph:
+    """The supply network of the model's latest step (``model.last_flows``), as build_graph.
+
+    Works after any step, including the last step of a year, whose flows ran through the firms
+    active before that year's review (taken from ``model.firm_table``).
+
+    Example:
+        >>> model.step(); G = step_graph(model); G.graph["year"] == model.year
+        True
+    """
+    year = model.year
+    current = _firm_frame(model, year)
+    reviewed = model.month == model.scenario.steps_per_year - 1 and model.firm_rows
+    if reviewed:  # the year's review has replaced the firm lists since the step's flows
+        table = model.firm_table
+        firms = pd.concat([table[table["year"] == year], current.assign(year=year + 1)],
+                          ignore_index=True)
+    else:
+        firms = current
+    before = firms[firms["year"] == year]
+    ids = {role: sorted(before.loc[before["role"] == role, "id"]) for role in FIRM_ROLES}
+    ids["customers"] = list(range(model.n_segments))
+    for f in model.last_flows:
+        if f.units.shape != (len(ids[f.src_role]), len(ids[f.dst_role])):
+            raise ValueError(f"{f.kind} flow {f.src_role}->{f.dst_role} has shape "
+                             f"{f.units.shape}, the firm lists do not match")
+    ledger = FlowLedger()
+    ledger.add(model.last_flows)
+    return build_graph(ledger.close_year(year, ids), firms, year, model.n_segments)
+
+
+def _firm_frame(model, year: int) -> pd.DataFrame:
+    """The model's current firms as firm-table rows of ``year`` (identity columns only)."""
+    rows = [{"year": year, "role": role, "id": f.unique_id, "entry_year": f.entry_year,
+             "x": getattr(f, "x", np.nan), "y": getattr(f, "y", np.nan),
+             "converted_from": getattr(f, "converted_from", None) or -1}
+            for role, firms in model.firm_lists.items() for f in firms]
+    return pd.DataFrame(rows, columns=["year", "role", "id", "entry_year", "x", "y",
+                                       "converted_from"])
+
+
+def units_sold(G: nx.DiGraph) -> dict[str, float]:
+    """Units bought by customers per role of the seller (goods, parcels, designs, print jobs).
+
+    Material is not counted: a home print is one unit, sold as its design.
+
+    Example: a store selling 10 units and a carrier delivering 30 parcels give
+    ``{"retailer": 10.0, "logistician": 30.0}``.
+    """
+    sold: dict[str, float] = {}
+    for u, v, d in G.edges(data=True):
+        if G.nodes[v]["role"] == "customers":
+            role = G.nodes[u]["role"]
+            sold[role] = sold.get(role, 0.0) + sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
+    return {role: units for role, units in sold.items() if units > 0}
+
+
+def supply_chains(G: nx.DiGraph) -> dict[str, frozenset[str]]:
+    """The intermediary roles a unit passes through before a seller of each role hands it on.
+
+    Found on the role-level graph of product flows (material excluded): a seller's chain is its
+    own role and every role upstream of it, producers excluded. In this model: retailer ->
+    {logistician, retailer}, logistician -> {logistician}, platform -> {platform},
+    print_hub -> {platform, print_hub}.
+    """
+    roles = nx.DiGraph()
+    for u, v, d in G.edges(data=True):
+        if any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS):
+            roles.add_edge(G.nodes[u]["role"], G.nodes[v]["role"])
+    return {r: frozenset(({r} | nx.ancestors(roles, r)) - {"producer", "customers"})
+            for r in roles if r != "customers"}
+
+
+def intermediation_index(G: nx.DiGraph) -> float:
+    """Mean number of intermediaries between producer and customer per unit sold (count).
+
+    Each unit sold counts the roles of its supply chain (supply_chains); NaN when nothing sold.
+
+    Example: 10 units through logistician and store (2) and 30 parcels (1):
+    (10 * 2 + 30 * 1) / 40 = 1.25.
+    """
+    sold, chains = units_sold(G), supply_chains(G)
+    total = sum(sold.values())
+    if total <= 0:
+        return float("nan")
+    return sum(units * len(chains[role]) for role, units in sold.items()) / total
+
+
+def flow_shares(G: nx.DiGraph) -> dict[str, float]:
+    """Share of the units sold that passed through each intermediary role (fraction, 0-1).
+
+    Shares of different roles add up to more than 1 when chains have several intermediaries.
+
+    Example: 10 units via a store and 30 parcels give logistician 1.0, retailer 0.25.
+    """
+    sold, chains = units_sold(G), supply_chains(G)
+    total = sum(sold.values())
+    return {r: (sum(u for s, u in sold.items() if r in chains[s]) / total if total > 0
+                else float("nan")) for r in INTERMEDIARY_ROLES}
+
+
+def product_network(G: nx.DiGraph) -> nx.DiGraph:
+    """The routes of the product: G's nodes and its edges that carry product units.
+
+    Edge attribute ``distance`` = product units of the whole graph / product units of the edge
+    (dimensionless, >= 1): strong flows are short. Material-only edges are left out, since a
+    product never travels along them.
+    """
+    H = nx.DiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    units = {(u, v): sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
+             for u, v, d in G.edges(data=True)}
+    total = sum(units.values())
+    H.add_edges_from((u, v, {"distance": total / x}) for (u, v), x in units.items() if x > 0)
+    return H
+
+
+def betweenness_sources(G: nx.DiGraph) -> int:
+    """Source nodes role_betweenness uses on G: all, or BETWEENNESS_SAMPLE on large graphs."""
+    n = G.number_of_nodes()
+    return n if n <= EXACT_BETWEENNESS_NODES else min(n, BETWEENNESS_SAMPLE)
+
+
+def role_betweenness(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
+    """Weighted betweenness centrality summed over the nodes of each intermediary role.
+
+    Betweenness is networkx's normalised directed betweenness on product_network(G): the
+    fraction of the shortest paths between ordered node pairs that pass through a node, divided
+    by (n-1)(n-2), with path length the sum of the edges' ``distance`` (strong flows are
+    short). It is *summed* over the nodes of a role (0 for a role absent from the graph), so a
+    role's value is the share of all ordered pairs it intermediates, in [0, 1]. On graphs over
+    EXACT_BETWEENNESS_NODES nodes it is estimated from betweenness_sources(G) source nodes
+    drawn with ``seed``. Shortest paths are all-or-nothing: a role on the second-best route
+    between two nodes gets nothing for that pair, however much it carries.
+
+    Example: on the path producer -> logistician -> retailer -> customers, each of logistician
+    and retailer lies on 2 of the (4-1)(4-2) = 6 ordered pairs: 1/3.
+    """
+    H = product_network(G)
+    k = betweenness_sources(H)
+    k = None if k == H.number_of_nodes() else k
+    bc = nx.betweenness_centrality(H, k=k, weight="distance", normalized=True, seed=seed)
+    out = dict.fromkeys(INTERMEDIARY_ROLES, 0.0)
+    for n, b in bc.items():
+        role = H.nodes[n]["role"]
+        if role in out:
+            out[role] += b
+    return out
+
+
+def hhi(G: nx.DiGraph, role: str) -> float:
+    """Herfindahl index of the throughput of the nodes of ``role``: sum of squared shares.
+
+    1 is a monopoly, 1/n an even split among n firms; NaN when the role handled nothing.
+
+    Example: two platforms with throughput 3 and 1: 0.75**2 + 0.25**2 = 0.625.
+    """
+    units = np.array([d["throughput"] for _, d in G.nodes(data=True) if d["role"] == role])
+    total = units.sum()
+    return float(((units / total) ** 2).sum()) if total > 0 else float("nan")
+
+
+def graph_metrics(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
+    """Every metric of one graph as a flat dict (the columns of network_metrics but churn).
+
+    Example:
+        >>> graph_metrics(build_graph(flows, firms, 2030))["intermediation_index"]
+    """
+    row: dict[str, float] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    roles = [d["role"] for _, d in G.nodes(data=True)]
+    for role in FIRM_ROLES:
+        row[f"firms_{role}"] = roles.count(role)
+    row["units_sold"] = sum(units_sold(G).values())
+    row["intermediation_index"] = intermediation_index(G)
+    row.update({f"flow_share_{r}": s for r, s in flow_shares(G).items()})
+    row.update({f"betweenness_{r}": b for r, b in role_betweenness(G, seed).items()})
+    row["betweenness_sources"] = betweenness_sources(G)
+    row.update({f"hhi_{name}": hhi(G, role) for name, role in HHI_ROLES.items()})
+    return row
+
+
+def exits_frame(exited: Iterable) -> pd.DataFrame:
+    """The model's ``exited`` list of (year, role, id) as a table with those columns."""
+    if isinstance(exited, pd.DataFrame):
+        return exited[EXIT_COLUMNS]
+    return pd.DataFrame(list(exited), columns=EXIT_COLUMNS)
+
+
+def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
+                    segments: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """One row per year of the run with the metrics of that year's graph (graph_metrics).
+
+    Besides graph_metrics: ``entries_<role>``, firms in this year's graph that were not in the
+    previous year's (entrants and converted stores; 0 in the first year), and ``exits_<role>``,
+    firms of this year's graph that leave at the review closing the year (from ``exited``, the
+    model's list of (year, role, id); conversions count as exits of the store). So
+    firms_<role>(Y+1) = firms_<role>(Y) - exits_<role>(Y) + entries_<role>(Y+1).
+
+    Example:
+        >>> m = network_metrics(model.flows, model.firm_table, model.exited, model.n_segments)
+        >>> m.set_index("year")["intermediation_index"]
+    """
+    gone = exits_frame(exited)
+    by_year = dict(tuple(flows.groupby("year")))
+    rows, before = [], None
+    for year in sorted(int(y) for y in firms["year"].unique()):
+        G = build_graph(by_year.get(year, flows.iloc[:0]), firms, year, segments)
+        row = {"year": year, **graph_metrics(G, seed)}
+        now = firms[firms["year"] == year]
+        for role in FIRM_ROLES:
+            ids = set(now.loc[now["role"] == role, "id"])
+            row[f"entries_{role}"] = 0 if before is None else len(ids - before.get(role, set()))
+            row[f"exits_{role}"] = int(((gone["year"] == year) & (gone["role"] == role)).sum())
+        before = {role: set(g["id"]) for role, g in now.groupby("role")}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _settles(flags: pd.Series) -> int | None:
+    """First index from which ``flags`` stays True, if it was False somewhere before."""
+    if flags.empty or not flags.iloc[-1] or flags.all():
+        return None
+    last_false = np.flatnonzero(~flags.to_numpy())[-1]
+    return int(flags.index[last_false + 1])
+
+
+def network_events(metrics: pd.DataFrame,
+                   threshold: float = DISINTERMEDIATION_SHARE) -> pd.DataFrame:
+    """Disintermediation and re-intermediation years found in network_metrics' table.
+
+    - ``disintermediation`` of a role: the first year from which its flow share stays below
+      ``threshold`` (fraction of units sold, default 0.5) to the end of the run, after having
+      been at or above it;
+    - ``reintermediation`` of an old role (retailer, logistician) by a new one (platform,
+      print hub): the first year from which the new role's betweenness stays above the old
+      one's to the end of the run.
+
+    Columns: event, role, versus (the old role, or ""), year, measure (column used), value
+    (of that column in that year). A role that never crosses has no row.
+
+    Example: retailer shares 0.9, 0.6, 0.4, 0.3 in 2030-2033 give
+    (disintermediation, retailer, "", 2032, flow_share_retailer, 0.4).
+    """
+    m = metrics.set_index("year").sort_index()
+    rows = []
+    for role in INTERMEDIARY_ROLES:
+        col = f"flow_share_{role}"
+        share = m[col].dropna()
+        year = _settles(share < threshold)
+        if year is not None:
+            rows.append(("disintermediation", role, "", year, col, float(share[year])))
+    for new in NEW_ROLES:
+        for old in OLD_ROLES:
+            col = f"betweenness_{new}"
+            year = _settles(m[col] > m[f"betweenness_{old}"])
+            if year is not None:
+                rows.append(("reintermediation", new, old, year, col, float(m.at[year, col])))
+    return pd.DataFrame(rows, columns=["event", "role", "versus", "year", "measure", "value"])
+
+
+def write_graph(G: nx.DiGraph, path: Path, fmt: str) -> None:
+    """Write ``G`` atomically as ``graphml``, ``gexf`` or ``json`` (Cytoscape.js elements).
+
+    networkx reads them back with read_graphml, read_gexf and cytoscape_graph(json.load(...));
+    Gephi opens GraphML and GEXF, Cytoscape GraphML and the JSON.
+    """
+    if fmt == "graphml":
+        atomic_write(path, lambda tmp: nx.write_graphml(G, tmp))
+    elif fmt == "gexf":
+        atomic_write(path, lambda tmp: nx.write_gexf(G, tmp))
+    elif fmt == "json":
+        text = json.dumps(nx.cytoscape_data(G), indent=1) + "\n"
+        atomic_write(path, lambda tmp: tmp.write_text(text))
+    else:
+        raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(FORMATS)}")
