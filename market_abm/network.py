@@ -87,6 +87,7 @@ def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
     if edges.empty:
         return
     keys = ["src_role", "src_id", "dst_role", "dst_id"]
+    edges = edges.astype({"units": "float64", "value": "float64"})
     wide = edges.pivot_table(index=keys, columns="kind", values=["units", "value"],
                              aggfunc="sum", fill_value=0.0)
     for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
