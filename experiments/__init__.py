@@ -1,1 +1,1 @@
-"""Paper experiments: one module per experiment, each run as python -m experiments.<name>."""
+"""Paper experiments: one module per experiment, run as ``python -m experiments.<name>``."""
