@@ -87,28 +87,38 @@ def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
     if edges.empty:
         return
     keys = ["src_role", "src_id", "dst_role", "dst_id"]
-    edges = edges.astype({"units": "float64", "value": "float64"})
-    wide = edges.pivot_table(index=keys, columns="kind", values=["units", "value"],
-                             aggfunc="sum", fill_value=0.0)
-    for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
-        u, v = node_name(key[0], key[1]), node_name(key[2], key[3])
-        for n in (u, v):
-            if n not in G:
-                raise ValueError(f"flow touches {n}, which is not an active node of "
-                                 f"{G.graph['year']}")
-        per = dict(zip(wide.columns, row, strict=True))
-        attrs = {f"{m}_{k}": float(per.get((m, k), 0.0)) for k in FLOW_KINDS
-                 for m in ("units", "value")}
-        units = sum(attrs[f"units_{k}"] for k in FLOW_KINDS)
-        value = sum(attrs[f"value_{k}"] for k in FLOW_KINDS)
-        kinds = ",".join(k for k in FLOW_KINDS if attrs[f"units_{k}"] > 0)
-        G.add_edge(u, v, **attrs, units=units, value=value, kinds=kinds)
-        G.nodes[u]["value_added"] += value
-        G.nodes[v]["value_added"] -= value
-        if key[2] == "customers":
-            G.nodes[v]["throughput"] += sum(attrs[f"units_{k}"] for k in PRODUCT_KINDS)
-        if key[0] != "customers":
-            G.nodes[u]["throughput"] += units
+    wide = (edges.astype({"units": "float64", "value": "float64"})
+            .groupby([*keys, "kind"])[["units", "value"]].sum().unstack("kind", fill_value=0.0))
+    index = wide.index.to_frame(index=False)
+    src = [f"{r}:{i}" for r, i in zip(index["src_role"].to_numpy(object),
+                                      index["src_id"].to_numpy(), strict=True)]
+    dst = [f"{r}:{i}" for r, i in zip(index["dst_role"].to_numpy(object),
+                                      index["dst_id"].to_numpy(), strict=True)]
+    unknown = sorted((set(src) | set(dst)) - set(G.nodes))
+    if unknown:
+        raise ValueError(f"flow touches {unknown[0]}, which is not an active node of "
+                         f"{G.graph['year']}")
+    zero = np.zeros(len(wide))
+    cols = {f"{m}_{k}": wide[(m, k)].to_numpy() if (m, k) in wide else zero
+            for k in FLOW_KINDS for m in ("units", "value")}
+    units = np.column_stack([cols[f"units_{k}"] for k in FLOW_KINDS])
+    cols["units"] = units.sum(axis=1)
+    cols["value"] = np.column_stack([cols[f"value_{k}"] for k in FLOW_KINDS]).sum(axis=1)
+    product = np.column_stack([cols[f"units_{k}"] for k in PRODUCT_KINDS]).sum(axis=1)
+    kinds = [",".join(k for k, on in zip(FLOW_KINDS, row, strict=True) if on)
+             for row in units > 0]
+    names = list(cols)
+    table = np.column_stack([cols[n] for n in names]).tolist()
+    nodes = G.nodes
+    for u, v, row, kind, made in zip(src, dst, table, kinds, product.tolist(), strict=True):
+        G.add_edge(u, v, **dict(zip(names, row, strict=True)), kinds=kind)
+        value = row[-1]
+        nodes[u]["value_added"] += value
+        nodes[v]["value_added"] -= value
+        if nodes[u]["role"] != "customers":
+            nodes[u]["throughput"] += row[-2]
+        if nodes[v]["role"] == "customers":
+            nodes[v]["throughput"] += made
 
 
 def step_graph(model) -> nx.DiGraph:
@@ -160,12 +170,13 @@ def units_sold(G: nx.DiGraph) -> dict[str, float]:
     Example: a store selling 10 units and a carrier delivering 30 parcels give
     ``{"retailer": 10.0, "logistician": 30.0}``.
     """
+    role = dict(G.nodes(data="role"))
     sold: dict[str, float] = {}
     for u, v, d in G.edges(data=True):
-        if G.nodes[v]["role"] == "customers":
-            role = G.nodes[u]["role"]
-            sold[role] = sold.get(role, 0.0) + sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
-    return {role: units for role, units in sold.items() if units > 0}
+        if role[v] == "customers":
+            units = sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
+            sold[role[u]] = sold.get(role[u], 0.0) + units
+    return {r: units for r, units in sold.items() if units > 0}
 
 
 def supply_chains(G: nx.DiGraph) -> dict[str, frozenset[str]]:
@@ -176,10 +187,10 @@ def supply_chains(G: nx.DiGraph) -> dict[str, frozenset[str]]:
     {logistician, retailer}, logistician -> {logistician}, platform -> {platform},
     print_hub -> {platform, print_hub}.
     """
+    role = dict(G.nodes(data="role"))
     roles = nx.DiGraph()
-    for u, v, d in G.edges(data=True):
-        if any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS):
-            roles.add_edge(G.nodes[u]["role"], G.nodes[v]["role"])
+    roles.add_edges_from({(role[u], role[v]) for u, v, d in G.edges(data=True)
+                          if any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS)})
     return {r: frozenset(({r} | nx.ancestors(roles, r)) - {"producer", "customers"})
             for r in roles if r != "customers"}
 
@@ -192,7 +203,10 @@ def intermediation_index(G: nx.DiGraph) -> float:
     Example: 10 units through logistician and store (2) and 30 parcels (1):
     (10 * 2 + 30 * 1) / 40 = 1.25.
     """
-    sold, chains = units_sold(G), supply_chains(G)
+    return _index(units_sold(G), supply_chains(G))
+
+
+def _index(sold: dict[str, float], chains: dict[str, frozenset[str]]) -> float:
     total = sum(sold.values())
     if total <= 0:
         return float("nan")
@@ -206,7 +220,10 @@ def flow_shares(G: nx.DiGraph) -> dict[str, float]:
 
     Example: 10 units via a store and 30 parcels give logistician 1.0, retailer 0.25.
     """
-    sold, chains = units_sold(G), supply_chains(G)
+    return _shares(units_sold(G), supply_chains(G))
+
+
+def _shares(sold: dict[str, float], chains: dict[str, frozenset[str]]) -> dict[str, float]:
     total = sum(sold.values())
     return {r: (sum(u for s, u in sold.items() if r in chains[s]) / total if total > 0
                 else float("nan")) for r in INTERMEDIARY_ROLES}
@@ -283,9 +300,10 @@ def graph_metrics(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
     roles = [d["role"] for _, d in G.nodes(data=True)]
     for role in FIRM_ROLES:
         row[f"firms_{role}"] = roles.count(role)
-    row["units_sold"] = sum(units_sold(G).values())
-    row["intermediation_index"] = intermediation_index(G)
-    row.update({f"flow_share_{r}": s for r, s in flow_shares(G).items()})
+    sold, chains = units_sold(G), supply_chains(G)
+    row["units_sold"] = sum(sold.values())
+    row["intermediation_index"] = _index(sold, chains)
+    row.update({f"flow_share_{r}": s for r, s in _shares(sold, chains).items()})
     row.update({f"betweenness_{r}": b for r, b in role_betweenness(G, seed).items()})
     row["betweenness_sources"] = betweenness_sources(G)
     row.update({f"hhi_{name}": hhi(G, role) for name, role in HHI_ROLES.items()})
