@@ -1,17 +1,20 @@
-"""Time charts of a run so far, drawn from a session Snapshot (matplotlib, no pyplot).
+"""Time charts of a run so far, drawn from session Snapshots (LiveViews, see live.py).
 
-Each function returns a ``matplotlib.figure.Figure`` whose x axis spans the whole scenario, so
-the curves grow from the left as the run goes on. Monthly values are smoothed over six months.
+The x axis spans the whole scenario, so the curves grow from the left as the run goes on.
+Monthly values are smoothed over six months.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.artist import Artist
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from market_abm.market import CHANNELS
 from market_abm.plots import CHANNEL_COLOURS
+from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 
 ROLE_COLOURS = {"producer": "#7f7f7f", "logistician": "#9467bd", "retailer": "#8c564b",
@@ -19,106 +22,128 @@ ROLE_COLOURS = {"producer": "#7f7f7f", "logistician": "#9467bd", "retailer": "#8
 ROLE_LABELS = {"producer": "producers", "logistician": "logisticians", "retailer": "retailers",
                "platform": "platforms", "print_hub": "print hubs", "customers": "customers"}
 FIRM_ROLES = ("producer", "logistician", "retailer", "platform", "print_hub")
-FIGSIZE = (5.0, 3.1)
-DPI = 80
 SMOOTH = 6  # months
 
 
-def new_figure(title: str) -> tuple[Figure, object]:
-    """A small figure with one axes and a title."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(labelsize=8)
-    return fig, ax
-
-
-def _time(snap: Snapshot) -> np.ndarray:
+def years(snap: Snapshot) -> np.ndarray:
+    """Time of each row of the timeseries in fractional calendar years."""
     ts = snap.timeseries
     per_year = max(snap.n_steps // (snap.end_year - snap.start_year + 1), 1)
     return (ts["year"] + (ts["month"] - 1) / per_year).to_numpy(dtype=float)
 
 
-def _smooth(column: pd.Series) -> np.ndarray:
+def smooth(column: pd.Series) -> np.ndarray:
+    """Trailing mean over SMOOTH steps."""
     return column.rolling(SMOOTH, min_periods=1).mean().to_numpy(dtype=float)
 
 
-def _frame(ax, snap: Snapshot, ylabel: str) -> None:
-    ax.set_xlim(snap.start_year, snap.end_year + 1)
-    ax.set_ylabel(ylabel, fontsize=8)
-    if snap.timeseries.empty:
-        ax.text(0.5, 0.5, "press Step or Play", transform=ax.transAxes, ha="center",
-                va="center", color="0.5")
+class TimeChart(LiveView):
+    """A chart over the scenario's years; subclasses set ``title`` and ``ylabel``."""
+
+    title = ""
+    ylabel = ""
+
+    def setup(self, snap: Snapshot) -> None:
+        ax = self.ax
+        ax.set_title(self.title, fontsize=10)
+        ax.set_ylabel(self.ylabel, fontsize=8)
+        ax.set_xlim(snap.start_year, snap.end_year + 1)
+        ax.set_ylim(0, 1)
+
+    def legend(self, handles: list, loc: str = "lower left", ncol: int = 1) -> None:
+        self.keep.append(self.ax.legend(handles=handles, loc=loc, fontsize=7, ncol=ncol,
+                                        framealpha=0.85))
+
+    def draw(self, snap: Snapshot) -> list[Artist]:
+        if snap.timeseries.empty:
+            return [self.ax.text(0.5, 0.5, "press Step or Play", transform=self.ax.transAxes,
+                                 ha="center", va="center", color="0.5")]
+        return self.curves(snap, years(snap))
+
+    def curves(self, snap: Snapshot, t: np.ndarray) -> list[Artist]:
+        raise NotImplementedError
 
 
-def channel_shares(snap: Snapshot) -> Figure:
+class ChannelShares(TimeChart):
     """Stacked shares of units bought per channel."""
-    fig, ax = new_figure("Channel shares")
-    _frame(ax, snap, "share of units bought")
-    ax.set_ylim(0, 1)
-    if not snap.timeseries.empty:
+
+    title, ylabel = "Channel shares", "share of units bought"
+
+    def setup(self, snap: Snapshot) -> None:
+        super().setup(snap)
+        self.legend([Patch(color=CHANNEL_COLOURS[c], label=c.replace("_", " "))
+                     for c in CHANNELS])
+
+    def curves(self, snap, t):
         ts = snap.timeseries
-        ax.stackplot(_time(snap), [_smooth(ts[f"share_{c}"]) for c in CHANNELS],
-                     labels=[c.replace("_", " ") for c in CHANNELS],
-                     colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.8)
-    return fig
+        return self.ax.stackplot(t, [smooth(ts[f"share_{c}"]) for c in CHANNELS],
+                                 colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
 
 
-def active_firms(snap: Snapshot) -> Figure:
-    """Active firms by role; triangles mark a year's entries (up) and exits (down)."""
-    fig, ax = new_figure("Active firms by role (▲ entries, ▼ exits)")
-    _frame(ax, snap, "active firms")
-    ax.set_yscale("symlog", linthresh=10)
-    ts = snap.timeseries
-    if ts.empty:
-        return fig
-    t = _time(snap)
-    for role in FIRM_ROLES:
-        active = ts[f"active_{role}s"].to_numpy(dtype=float)
-        ax.plot(t, active, color=ROLE_COLOURS[role], label=ROLE_LABELS[role], lw=1.5)
-        for kind, marker in (("entries", "^"), ("exits", "v"), ("conversions", "v")):
-            col = f"{kind}_{role}"
-            if col in ts:
+class ActiveFirms(TimeChart):
+    """Active firms by role; triangles mark entries (up) and exits or conversions (down)."""
+
+    title, ylabel = "Active firms by role (▲ entries, ▼ exits)", "active firms"
+
+    def setup(self, snap: Snapshot) -> None:
+        super().setup(snap)
+        self.ax.set_yscale("symlog", linthresh=10)
+        self.ax.set_ylim(0, snap.firm_cap)
+        self.legend([Line2D([], [], color=ROLE_COLOURS[r], label=ROLE_LABELS[r])
+                     for r in FIRM_ROLES], loc="upper left", ncol=3)
+
+    def curves(self, snap, t):
+        ts, ax, out = snap.timeseries, self.ax, []
+        for role in FIRM_ROLES:
+            active = ts[f"active_{role}s"].to_numpy(dtype=float)
+            out += ax.plot(t, active, color=ROLE_COLOURS[role], lw=1.5)
+            for kind, marker in (("entries", "^"), ("exits", "v"), ("conversions", "v")):
+                col = f"{kind}_{role}"
+                if col not in ts:
+                    continue
                 n = ts[col].fillna(0).to_numpy(dtype=float)
                 hit = n > 0
                 if hit.any():
-                    ax.scatter(t[hit], active[hit], marker=marker, s=12 + 6 * np.sqrt(n[hit]),
-                               color=ROLE_COLOURS[role], edgecolor="k", lw=0.4, zorder=3)
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=7, ncol=2, framealpha=0.8)
-    return fig
+                    out.append(ax.scatter(t[hit], active[hit], marker=marker,
+                                          s=12 + 6 * np.sqrt(n[hit]), color=ROLE_COLOURS[role],
+                                          edgecolor="k", lw=0.4, zorder=3))
+        return out
 
 
-def technology(snap: Snapshot) -> Figure:
+class Technology(TimeChart):
     """Printer owners, home and professional capability, against the category thresholds."""
-    fig, ax = new_figure("Printers and capability vs category thresholds")
-    _frame(ax, snap, "share / capability index")
-    ax.set_ylim(0, 1)
-    for name, level in snap.thresholds.items():
-        ax.axhline(level, color="0.75", lw=0.7, ls="--", zorder=0)
-        ax.text(snap.end_year + 0.8, level, name.replace("_", " "), fontsize=6, ha="right",
-                va="bottom", color="0.4")
-    ts = snap.timeseries
-    if not ts.empty:
-        t = _time(snap)
-        ax.plot(t, ts["printer_capability"], color="#2ca02c", lw=1.8, label="home capability")
-        ax.plot(t, ts["pro_capability"], color="#ff7f0e", lw=1.2, label="print hub capability")
-        ax.plot(t, ts["printer_owner_share"], color="k", lw=1.5, label="printer owners")
-        ax.legend(loc="upper left", fontsize=7, framealpha=0.8)
-    return fig
+
+    title, ylabel = "Printers and capability vs category thresholds", "share / capability"
+
+    def setup(self, snap: Snapshot) -> None:
+        super().setup(snap)
+        for name, level in snap.thresholds.items():
+            self.ax.axhline(level, color="0.75", lw=0.7, ls="--", zorder=0)
+            self.ax.text(snap.end_year + 0.8, level, name.replace("_", " "), fontsize=6,
+                         ha="right", va="bottom", color="0.4")
+        self.legend([Line2D([], [], color=c, label=label) for c, label in
+                     (("#2ca02c", "home capability"), ("#ff7f0e", "print hub capability"),
+                      ("k", "printer owners"))], loc="upper left")
+
+    def curves(self, snap, t):
+        ts, ax = snap.timeseries, self.ax
+        return [*ax.plot(t, ts["printer_capability"], color="#2ca02c", lw=1.8),
+                *ax.plot(t, ts["pro_capability"], color="#ff7f0e", lw=1.2),
+                *ax.plot(t, ts["printer_owner_share"], color="k", lw=1.5)]
 
 
-def revenue_shares(snap: Snapshot) -> Figure:
+class RevenueShares(TimeChart):
     """Stacked share of customers' spending kept by each role (its value added)."""
-    fig, ax = new_figure("Revenue share by role (value added)")
-    _frame(ax, snap, "share of spending")
-    ax.set_ylim(0, 1)
-    ts = snap.timeseries
-    if not ts.empty:
-        cols = [f"revenue_share_{r}" for r in FIRM_ROLES]
-        ax.stackplot(_time(snap), [np.clip(_smooth(ts[c]), 0, None) for c in cols],
-                     labels=[ROLE_LABELS[r] for r in FIRM_ROLES],
-                     colors=[ROLE_COLOURS[r] for r in FIRM_ROLES])
-        ax.legend(loc="lower left", fontsize=7, ncol=2, framealpha=0.8)
-    return fig
+
+    title, ylabel = "Revenue share by role (value added)", "share of spending"
+
+    def setup(self, snap: Snapshot) -> None:
+        super().setup(snap)
+        self.legend([Patch(color=ROLE_COLOURS[r], label=ROLE_LABELS[r]) for r in FIRM_ROLES],
+                    ncol=2)
+
+    def curves(self, snap, t):
+        ts = snap.timeseries
+        return self.ax.stackplot(
+            t, [np.clip(smooth(ts[f"revenue_share_{r}"]), 0, None) for r in FIRM_ROLES],
+            colors=[ROLE_COLOURS[r] for r in FIRM_ROLES])

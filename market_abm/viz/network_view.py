@@ -12,10 +12,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from market_abm.viz.charts import DPI, ROLE_COLOURS, ROLE_LABELS
+from market_abm.viz.charts import ROLE_COLOURS, ROLE_LABELS
+from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 
 # Layer (x position) of each role: producer -> carriers and platforms -> stores and hubs ->
@@ -75,41 +77,57 @@ def layered_positions(g: nx.DiGraph) -> dict:
     return pos
 
 
-def network_figure(snap: Snapshot) -> Figure:
-    """The supply network of the year so far."""
-    g = supply_graph(snap.network, snap.firms, snap.segment_grid ** 2)
-    fig = Figure(figsize=(5.0, 3.6), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    year = f"{snap.year}" if snap.steps else "before the first step"
-    ax.set_title(f"Supply network, {year} (size: units passed on)", fontsize=10)
-    ax.set_axis_off()
-    pos = layered_positions(g)
-    top = max((d["throughput"] for _, d in g.nodes(data=True)), default=0.0) or 1.0
-    if g.number_of_edges():
-        wmax = max(d["units"] for *_, d in g.edges(data=True)) or 1.0
-        segs, widths, alphas = [], [], []
-        for u, v, d in g.edges(data=True):
-            segs.append((pos[u], pos[v]))
-            widths.append(0.3 + 2.5 * d["units"] / wmax)
-            alphas.append(0.15 + 0.5 * d["units"] / wmax)
-        colours = [(0.3, 0.3, 0.3, a) for a in alphas]
-        ax.add_collection(LineCollection(segs, linewidths=widths, colors=colours, zorder=1))
-    for role in LAYER:
-        nodes = [n for n in g if n[0] == role]
-        if not nodes:
-            continue
-        xy = np.array([pos[n] for n in nodes])
-        tp = np.array([g.nodes[n]["throughput"] for n in nodes])
-        sizes = 6 + 220 * np.sqrt(tp / top)
-        faded = tp <= 0
-        ax.scatter(xy[~faded, 0], xy[~faded, 1], s=sizes[~faded], color=ROLE_COLOURS[role],
-                   edgecolor="k", lw=0.3, zorder=2,
-                   label=f"{ROLE_LABELS[role]} ({(~faded).sum()})")
-        if faded.any():
-            ax.scatter(xy[faded, 0], xy[faded, 1], s=6, facecolor="none",
-                       edgecolor=ROLE_COLOURS[role], lw=0.5, alpha=0.5, zorder=2)
-    ax.set_xlim(-0.3, 3.3)
-    ax.set_ylim(-0.02, 1.02)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7,
-              frameon=False, markerscale=0.6)
-    return fig
+class NetworkView(LiveView):
+    """The supply network of the year so far (the closed year after a December step)."""
+
+    size = (5.0, 3.6)
+
+    def setup(self, snap: Snapshot) -> None:
+        ax = self.ax
+        ax.set_title("Supply network of the year (size: units passed on)", fontsize=10)
+        ax.set_axis_off()
+        ax.set_xlim(-0.3, 3.3)
+        ax.set_ylim(-0.02, 1.06)
+        for role, x in (("producers", 0), ("carriers / platforms", 1),
+                        ("stores / print hubs", 2), ("customers", 3)):
+            ax.text(x, 1.04, role, ha="center", va="bottom", fontsize=7, color="0.35")
+        handles = [Line2D([], [], ls="", marker="o", color=ROLE_COLOURS[r], label=ROLE_LABELS[r])
+                   for r in LAYER]
+        handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
+                              label="idle this year"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.05), ncol=4,
+                  fontsize=7, frameon=False)
+
+    def draw(self, snap: Snapshot) -> list[Artist]:
+        ax, out = self.ax, []
+        g = supply_graph(snap.network, snap.firms, snap.segment_grid ** 2)
+        pos = layered_positions(g)
+        top = max((d["throughput"] for _, d in g.nodes(data=True)), default=0.0) or 1.0
+        if g.number_of_edges():
+            wmax = max(d["units"] for *_, d in g.edges(data=True)) or 1.0
+            share = np.array([d["units"] / wmax for *_, d in g.edges(data=True)])
+            segs = [(pos[u], pos[v]) for u, v in g.edges()]
+            colours = np.zeros((len(segs), 4))
+            colours[:, :3] = 0.3
+            colours[:, 3] = 0.1 + 0.5 * share
+            out.append(ax.add_collection(LineCollection(segs, linewidths=0.3 + 2.5 * share,
+                                                        colors=colours, zorder=1)))
+        for role in LAYER:
+            nodes = [n for n in g if n[0] == role]
+            if not nodes:
+                continue
+            xy = np.array([pos[n] for n in nodes])
+            tp = np.array([g.nodes[n]["throughput"] for n in nodes])
+            busy = tp > 0
+            out.append(ax.scatter(xy[busy, 0], xy[busy, 1], s=6 + 220 * np.sqrt(tp[busy] / top),
+                                  color=ROLE_COLOURS[role], edgecolor="k", lw=0.3, zorder=2))
+            if (~busy).any():
+                out.append(ax.scatter(xy[~busy, 0], xy[~busy, 1], s=6, facecolor="none",
+                                      edgecolor=ROLE_COLOURS[role], lw=0.5, alpha=0.6,
+                                      zorder=2))
+        when = f"{snap.year}" if snap.steps else "no step yet"
+        counts = ", ".join(f"{sum(1 for n in g if n[0] == r and g.nodes[n]['throughput'] > 0)}"
+                           f" {ROLE_LABELS[r]}" for r in ("retailer", "platform", "print_hub"))
+        out.append(ax.text(0.5, -0.01, f"{when}: {counts} active", transform=ax.transAxes,
+                           ha="center", va="top", fontsize=7))
+        return out

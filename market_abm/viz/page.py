@@ -9,39 +9,40 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
+import reacton.ipywidgets as rw
 import solara
 import solara.lab
-from matplotlib.figure import Figure
 
 from market_abm.scenario import ScenarioError
-from market_abm.viz import charts
+from market_abm.viz.charts import ActiveFirms, ChannelShares, RevenueShares, Technology
 from market_abm.viz.controls import ParameterControls, RunControls
 from market_abm.viz.headline import headline
-from market_abm.viz.map_view import map_figure
-from market_abm.viz.network_view import network_figure
+from market_abm.viz.live import LiveView
+from market_abm.viz.map_view import MapView
+from market_abm.viz.network_view import NetworkView
 from market_abm.viz.state import Session, Snapshot
 
 log = logging.getLogger(__name__)
 
-# (css class, figure maker) of the live views, in page order.
-VIEWS: tuple[tuple[str, Callable[[Snapshot], Figure]], ...] = (
-    ("view-channels", charts.channel_shares),
-    ("view-firms", charts.active_firms),
-    ("view-technology", charts.technology),
-    ("view-revenue", charts.revenue_shares),
-    ("view-network", network_figure),
-    ("view-map", map_figure),
+# (css class, view class) of the live views, in page order.
+VIEWS: tuple[tuple[str, type[LiveView]], ...] = (
+    ("view-channels", ChannelShares),
+    ("view-firms", ActiveFirms),
+    ("view-technology", Technology),
+    ("view-revenue", RevenueShares),
+    ("view-network", NetworkView),
+    ("view-map", MapView),
 )
 
 
 @solara.component
-def View(name: str, make: Callable[[Snapshot], Figure], snap: Snapshot, version: int):
-    """One figure, redrawn only when the snapshot changes."""
-    fig = solara.use_memo(lambda: make(snap), [version])
+def View(name: str, kind: type[LiveView], snap: Snapshot):
+    """One view: its frame is built once per run, its data redrawn for each snapshot."""
+    view = solara.use_memo(lambda: kind(snap), [snap.run])
+    png = solara.use_memo(lambda: view.render(snap), [snap.run, snap.version])
     with solara.Div(classes=[name], style={"min-width": "380px", "flex": "1 1 380px"}):
-        solara.FigureMatplotlib(fig, dependencies=[version], format="png")
+        rw.Image(value=png, format="png")
 
 
 @solara.component
@@ -133,5 +134,5 @@ def MarketPage():
             solara.Info(status_text(snap, playing.value), classes=["run-status"])
         Headline(snap)
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-            for name, make in VIEWS:
-                View(name, make, snap, snap.version)
+            for name, kind in VIEWS:
+                View(name, kind, snap)

@@ -76,8 +76,9 @@ class Snapshot:
     stores, hubs: (n, 2) sites in km of open retailers and print hubs; region_km: side of the
     region; network: the supply-network edges of the year so far (flows.FLOW_COLUMNS), firms:
     {role: [unique_id]} of the active firms; thresholds: {category: printability};
-    segment_grid: segments per side of the customers' grid; version: counts the snapshots
-    of the session (views redraw when it changes).
+    segment_grid: segments per side of the customers' grid; firm_cap: most firms of one role
+    the run can have (start plus every possible entry); run: counts the session's runs (views
+    rebuild their frame when it changes); version: counts its snapshots (views redraw).
     """
 
     timeseries: pd.DataFrame
@@ -95,6 +96,8 @@ class Snapshot:
     firms: dict[str, list[int]]
     thresholds: dict[str, float]
     segment_grid: int
+    firm_cap: int = 1
+    run: int = 0
     version: int = 0
 
     @property
@@ -159,6 +162,7 @@ class Session:
     def __init__(self, settings: Settings | None = None):
         self._lock = threading.RLock()
         self._version = 0
+        self._run = 1
         self.settings = settings or preset_settings()
         self.model = self._build(self.settings)
         self._year_flows = YearFlows()
@@ -183,6 +187,7 @@ class Session:
         model = self._build(settings)
         with self._lock:
             self.settings, self.model, self._year_flows = settings, model, YearFlows()
+            self._run += 1
             self.snapshot = self._take()
             return self.snapshot
 
@@ -231,7 +236,10 @@ class Session:
             region_km=s.region_size_km, network=self._network(), firms=firms,
             thresholds=dict(zip(m.categories.names, map(float, m.categories.printability),
                                 strict=True)),
-            segment_grid=s.segment_grid, version=self._next_version())
+            segment_grid=s.segment_grid,
+            firm_cap=max(s.n_producers, s.n_retailers, s.n_logisticians)
+            + 2 * s.max_entries_per_year * (s.end_year - s.start_year + 1),
+            run=self._run, version=self._next_version())
 
     def _next_version(self) -> int:
         self._version += 1
