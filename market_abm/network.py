@@ -55,7 +55,8 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
 
     An edge u -> v aggregates the year's flows from u to v: ``units_<kind>`` and
     ``value_<kind>`` for every kind of flows.FLOW_KINDS (0 when absent), their totals ``units``
-    and ``value`` ($ the destination paid) and ``kinds`` (comma-separated kinds present).
+    and ``value`` ($ the destination paid), ``kinds`` (comma-separated kinds present) and
+    ``weight`` (= ``units``, the edge weight Gephi and Cytoscape pick up).
 
     Example:
         >>> G = build_graph(model.flows, model.firm_table, 2025)
@@ -111,7 +112,7 @@ def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
     table = np.column_stack([cols[n] for n in names]).tolist()
     nodes = G.nodes
     for u, v, row, kind, made in zip(src, dst, table, kinds, product.tolist(), strict=True):
-        G.add_edge(u, v, **dict(zip(names, row, strict=True)), kinds=kind)
+        G.add_edge(u, v, **dict(zip(names, row, strict=True)), kinds=kind, weight=row[-2])
         value = row[-1]
         nodes[u]["value_added"] += value
         nodes[v]["value_added"] -= value

@@ -264,6 +264,14 @@ def test_save_run_writes_metrics_events_and_figure(run_dir, fast_metrics):
     assert (run_dir / "network.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_network_files_are_deterministic(run_dir, fast_run, tmp_path):
+    again = tmp_path / "again"
+    save_run(RunResult(fast_run.scenario, 11, fast_run.timeseries, fast_run.flows,
+                       fast_run.firm_table, exits_frame(fast_run.exited)), again)
+    for name in ("network.parquet", "events.csv", "network.png"):
+        assert (again / name).read_bytes() == (run_dir / name).read_bytes(), name
+
+
 def test_cli_exports_a_year(run_dir, tmp_path, capsys):
     out = tmp_path / "g.gexf"
     assert main(["network", "--run", str(run_dir), "--year", "2025", "--format", "gexf",
