@@ -1,0 +1,208 @@
+"""The app in a real browser: a Solara server started here on 127.0.0.1, Debian's chromium driven
+by Playwright (pytest-playwright's fixtures; Playwright cannot download a browser here).
+
+Fails on any page error, failed or non-loopback request, server traceback, or asset the server
+could not serve offline ("Could not load URL").
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: scripts/setup.sh --test installs it")
+    pytest.skip(f"{CHROMIUM} is missing (scripts/setup.sh --test installs it)",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`solara run app.py` on a free loopback port; its log is checked at teardown."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "solara.log"
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    solara = Path(sys.executable).with_name("solara")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(solara), "run", "app.py", "--host", "127.0.0.1",
+                                 "--port", str(port), "--production"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not start:\n{log_path.read_text()}")
+            time.sleep(0.5)
+        yield url, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    text = log_path.read_text()
+    assert "Traceback" not in text, text
+    assert "Could not load URL" not in text, text
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--headless", "--disable-gpu",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run"]}
+
+
+class Watch:
+    """Collects what must not happen on a page: errors, failed and outside requests."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("pageerror", lambda err: self.problems.append(f"page error: {err}"))
+        page.on("request", self.request)
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        page.on("response", self.response)
+
+    def request(self, request) -> None:
+        url = urlparse(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
+            self.problems.append(f"outside request: {request.url}")
+
+    def response(self, response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+def open_page(browser, url):
+    context = browser.new_context(viewport={"width": 1500, "height": 1150})
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    page.wait_for_selector(".headline-date", timeout=60_000)
+    return context, page, watch
+
+
+def headline(page, key: str) -> str:
+    return page.inner_text(f".headline-{key}").strip()
+
+
+def wait_headline(page, key: str, value: str, timeout: float = 30_000) -> None:
+    page.wait_for_function(
+        "([sel, want]) => { const e = document.querySelector(sel);"
+        " return e && e.innerText.trim() === want; }",
+        arg=[f".headline-{key}", value], timeout=timeout)
+
+
+def click(page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def chart(page, name: str) -> bytes:
+    return page.locator(f".view-{name} img").screenshot()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.locator(".v-select", has_text=label).locator(".v-select__slot").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).click()
+
+
+def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, browser,
+                                                                     tmp_path):
+    url, _ = server
+    ctx_a, a, watch_a = open_page(browser, url)
+    assert headline(a, "date") == "start of 1990"
+    before = {name: chart(a, name) for name in ("channels", "technology", "network", "map")}
+
+    click(a, "Step")
+    wait_headline(a, "date", "Jan 1990")
+    click(a, "Step a year")
+    wait_headline(a, "date", "Jan 1991")
+    assert headline(a, "step") == "13 / 732"
+    a.wait_for_timeout(300)  # let the images of the last step arrive
+    changed = [name for name, png in before.items() if chart(a, name) != png]
+    assert len(changed) >= 3, f"only {changed} changed after 13 steps"
+
+    # a slider: keyboard on the customers slider (+10 per arrow press), applied at Reset
+    thumb = a.locator(".param-n_customers [role=slider]")
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("ArrowRight")
+    a.get_by_text("Customers (agents): 2,030").wait_for()
+    a.get_by_text("Changed settings apply at Reset.").wait_for()
+    assert headline(a, "step") == "13 / 732"
+    click(a, "Reset")
+    wait_headline(a, "date", "start of 1990")
+    a.get_by_text("2030 customers", exact=False).wait_for()
+    click(a, "Step a year")
+    wait_headline(a, "date", "Dec 1990")
+
+    # a second session has its own run
+    ctx_b, b, watch_b = open_page(browser, url)
+    assert headline(b, "date") == "start of 1990"
+    b.get_by_text("2000 customers", exact=False).wait_for()
+    click(b, "Step")
+    wait_headline(b, "date", "Jan 1990")
+    a.wait_for_timeout(500)
+    assert headline(a, "date") == "Dec 1990" and headline(a, "step") == "12 / 732"
+
+    # session b runs a short scenario to its end
+    choose(b, "Scenario preset", "bass")
+    thumb = b.locator(".param-n_customers [role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(9):
+        thumb.press("ArrowRight")
+    b.get_by_text("Customers (agents): 100").wait_for()
+    click(b, "Reset")
+    wait_headline(b, "date", "start of 2000")
+    for _ in range(30):
+        click(b, "Step a year")
+    wait_headline(b, "date", "Dec 2029")
+    b.get_by_text("The run has ended").wait_for()
+    assert b.get_by_role("button", name="Step", exact=True).is_disabled()
+    assert headline(a, "date") == "Dec 1990"
+
+    # play in session a, then pause
+    click(a, "Play")
+    a.wait_for_function("() => !document.querySelector('.headline-date')"
+                        ".innerText.includes('1990')", timeout=60_000)
+    click(a, "Pause")
+    a.get_by_role("button", name="Play", exact=True).wait_for()
+
+    shot = tmp_path / "app.png"
+    a.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("APP_SCREENSHOT"):  # keep a copy to look at
+        Path(os.environ["APP_SCREENSHOT"]).write_bytes(shot.read_bytes())
+    ctx_a.close()
+    ctx_b.close()
+    assert not watch_a.problems + watch_b.problems, watch_a.problems + watch_b.problems
