@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up market_abm on a fresh machine: a Python >= 3.12 virtual environment in .venv with the
 # package and its test tools. Idempotent: reruns only reinstall when pyproject.toml changed.
-# Usage: scripts/setup.sh [--test]   (--test also installs what the test suite needs)
+# Usage: scripts/setup.sh [--test]   (--test also installs what the test suite needs, including
+# Debian's chromium for the app's browser test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,5 +37,14 @@ if [ ! -f "$stamp" ]; then
   extras=""; [ $want_test = 1 ] && extras="[test]"
   .venv/bin/python -m pip install --quiet -e ".${extras}"
   touch "$stamp"
+fi
+scripts/offline_assets.sh .venv  # the app's front-end must be served with no internet
+
+# The browser test drives Debian's chromium (Playwright cannot download a browser here).
+if [ $want_test = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium for the browser test"
+  sudo_cmd=""; [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 echo "setup: ready ($(.venv/bin/python --version))"
