@@ -1,9 +1,13 @@
 # market_abm: the two commands of the README, and helpers.
-.PHONY: run test lint docs clean paper reproduce
+.PHONY: run app test lint docs clean paper reproduce
 
 run:            ## set up, run the baseline and show its summary and figure
 	scripts/setup.sh
 	.venv/bin/market-abm run --scenario baseline --seed 1 --out results/baseline
+
+app:            ## set up and open the interactive app on http://127.0.0.1:8765 (offline)
+	scripts/setup.sh
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=false .venv/bin/solara run app.py --host 127.0.0.1 --port 8765
 
 test:           ## set up (with test tools) and run the whole test suite
 	scripts/setup.sh --test
