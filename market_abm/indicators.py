@@ -18,8 +18,12 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
     total = units.sum()
     by_channel = units.sum(axis=0)
     row = {"step": model.steps_per_year_index(), "year": model.year, "month": model.month + 1}
+    spend_by_channel = cleared.spend.sum(axis=0)
+    spent = spend_by_channel.sum()
     for c, name in enumerate(CHANNELS):
         row[f"share_{name}"] = by_channel[c] / total if total > 0 else 0.0
+    for c, name in enumerate(CHANNELS):  # shares of money spent, as retail statistics count
+        row[f"spend_share_{name}"] = spend_by_channel[c] / spent if spent > 0 else 0.0
     for role in ROLES:
         row[f"active_{role}s"] = len(model.firm_lists[role])
     row.update(

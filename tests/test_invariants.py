@@ -30,6 +30,7 @@ def check_invariants(model: MarketModel) -> None:
     sold = ts["units_sold"] > 0
     assert np.allclose(ts.loc[sold, SHARES].sum(axis=1), 1.0)
     assert np.allclose(ts.loc[sold, REVENUE].sum(axis=1), 1.0)
+    assert np.allclose(ts.loc[sold, [f"spend_{c}" for c in SHARES]].sum(axis=1), 1.0)
     assert (ts[SHARES] >= 0).all().all()
 
     # Units and money: what reaches customers equals what they bought and paid, every year.
