@@ -1,7 +1,7 @@
 """Experiment 1: the baseline with replicates: channel shares and active firms, 95 % bands.
 
 Paper size: the baseline scenario (1990-2050, monthly, 2,000 customers), 25 replicates.
---quick: the small quarterly market, 5 replicates.
+--quick: the small quarterly market from 2000, 5 replicates.
 
 Writes to results/baseline_replicates/: sweep/ (runs.parquet, yearly.parquet, manifest.json),
 bands.csv/.parquet (per year and column: mean, 95 % interval of the runs, 95 % confidence

@@ -9,8 +9,8 @@ largest mu_star on the first output (final_share_home_print: the home-print shar
 the others at their defaults.
 
 Paper size: baseline scenario, Morris 20 trajectories (420 runs), Sobol top 4 with 256 base
-samples (1,536 runs). --quick: small quarterly market, 2 trajectories (42 runs), top 2 with 4
-samples (16 runs).
+samples (1,536 runs). --quick: small quarterly market, 2 trajectories (42 runs), top 2 with 2
+samples (8 runs).
 
 Writes to results/screening/: morris/ and sobol/ (sweeps), morris_indices.csv,
 sobol_indices.csv (and .parquet), morris.png/.svg, sobol.png/.svg, top_parameters.txt.
@@ -74,7 +74,7 @@ def run() -> None:
     p = common.parser(NAME, __doc__)
     p.add_argument("--top", type=int, help="parameters kept for Sobol (default 4; quick 2)")
     args = p.parse_args()
-    trajectories, samples = (2, 4) if args.quick else (20, 256)
+    trajectories, samples = (2, 2) if args.quick else (20, 256)
     top = args.top or (2 if args.quick else 4)
     base = common.base_scenario(args.quick)
     ranges = behavioural_ranges(base)

@@ -4,9 +4,7 @@ kill-and-resume, lost workers, reruns from stored seeds, designs and bad input."
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,8 +18,8 @@ from market_abm.cli import main
 from market_abm.designs import grid_design, lhs_design
 from market_abm.scenario import load_scenario
 from market_abm.sweep import Sweep
+from tests.dask_cluster import dask_cluster, free_port, start_worker, stop, wait_for
 
-VENV_BIN = Path(sys.executable).parent
 # 2 points × 3 replicates of a short small run (about 0.3 s each).
 SPEC = ["--set", "n_customers=300", "--set", "end_year=1999",
         "--grid", "printer_capability_growth=0.2,0.4", "--replicates", "3", "--seed", "7"]
@@ -35,56 +33,11 @@ def cli(*args, **kwargs):
                           text=True, timeout=240, **kwargs)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-def wait_for(predicate, timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def start_worker(address: str, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(VENV_BIN / "dask"), "worker", address, "--host", "127.0.0.1",
-                             "--nthreads", "1", "--no-nanny", "--no-dashboard"],
-                            stdout=subprocess.DEVNULL, stderr=log.open("w"), cwd=os.getcwd())
-
-
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A Dask scheduler and one single-threaded worker, both on 127.0.0.1."""
-    logs = tmp_path_factory.mktemp("dask")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    sched = subprocess.Popen([str(VENV_BIN / "dask"), "scheduler", "--host", "127.0.0.1",
-                              "--port", str(port), "--no-dashboard"],
-                             stdout=subprocess.DEVNULL, stderr=(logs / "sched.log").open("w"))
-    worker = None
-    try:
-        wait_for(lambda: "Scheduler at" in (logs / "sched.log").read_text(), 60, "scheduler")
-        worker = start_worker(address, logs / "worker.log")
-        wait_for(lambda: "Registered to" in (logs / "worker.log").read_text(), 60, "worker")
+    with dask_cluster(tmp_path_factory.mktemp("dask"), workers=1) as address:
         yield address
-    finally:
-        if worker is not None:
-            stop(worker)
-        stop(sched)
 
 
 @pytest.fixture(scope="module")
@@ -204,11 +157,9 @@ def test_sigkill_then_resume_runs_each_run_once(reference, tmp_path):
 
 
 def test_lost_worker_loses_no_run(scheduler, reference, tmp_path):
-    extra = start_worker(scheduler, tmp_path / "extra.log")
+    extra = start_worker(scheduler, tmp_path / "extra.log")  # registered when it returns
     out = tmp_path / "lost"
     try:
-        wait_for(lambda: "Registered to" in (tmp_path / "extra.log").read_text(), 60,
-                 "second worker")
         sweep = subprocess.Popen([sys.executable, "-m", "market_abm.cli", "sweep", *SLOW,
                                   "--scheduler", scheduler, "--out", str(out)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
