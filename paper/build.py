@@ -112,15 +112,21 @@ def num(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def points(x: float) -> str:
+    """A difference of shares in percentage points: -0.07 -> '-7.0 percentage points'."""
+    return f"{100 * x:.1f} percentage points"
+
+
 def count(n: float, noun: str) -> str:
     """'1 platform', '3 platforms'."""
     n = int(round(n))
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def money(x: float) -> str:
-    """Dollars without cents: 2500.0 -> '$2,500'."""
-    return f"${x:,.0f}"
+def money(x: float, cents: bool = False) -> str:
+    """Dollars: 2500.0 -> '$2,500', -3.5 -> '-$4' (or '-$3.50' with cents)."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}${abs(x):,.{2 if cents else 0}f}"
 
 
 # --- parts ------------------------------------------------------------------------------------
@@ -505,6 +511,9 @@ def bass_part(results: Path, gen: Path) -> Part:
         bass_at = d.groupby("year")["bass"].first()
         v[f"meangap_{network}"] = f"{(mean - bass_at).abs().max():.3f}"
         v[f"half_{network}"] = half[network]
+    for network in ("complete", "watts_strogatz", "barabasi_albert"):
+        for key in ("gap", "meangap", "half"):
+            v.setdefault(f"{key}_{network}", "n/a (graph not in this experiment)")
     bass = data.groupby("year")["bass"].first()
     hit = bass.index[bass >= 0.5]
     v["half_bass"] = f"{hit[0]:.1f}" if len(hit) else f"after {bass.index.max():.0f}"
@@ -532,19 +541,30 @@ class Experiment:
     folder: str                 # under results/
     command: str                # what produces it
     exclude: tuple[str, ...] = ()  # figure stems a dedicated part already shows
+    # numbers the text quotes, from the experiment's tables: (folder, gen) -> values, or None
+    # when the tables it needs are absent (then the figures alone are shown)
+    values: Callable[[Path], dict | None] | None = None
 
 
-# The experiments of experiments/ whose figures the paper shows as they are, by section. The
-# network and the validation (patterns, calibration, forecast) scripts are not written yet:
-# their commands here are placeholders to update when they land.
-EXPERIMENTS: dict[str, Experiment] = {
-    "replicates": Experiment("baseline_replicates", "python -m experiments.baseline"),
-    "capability_taste": Experiment("capability_taste", "python -m experiments.capability_taste"),
-    "network": Experiment("network", "python -m experiments.network"),
-    "sensitivity": Experiment("screening", "python -m experiments.screening"),
-    "pricing": Experiment("pricing", "python -m experiments.pricing"),
-    "validation": Experiment("validation", "python -m experiments.validation",
-                             exclude=("bass_networks",)),
+
+
+# What the known figures of experiments/ show (others are captioned by their file name).
+FIGURE_CAPTIONS = {
+    "baseline_replicates/channels": "Channel shares of the baseline over replicates: mean and "
+                                    "95\u00a0% band of the runs",
+    "baseline_replicates/firms": "Active firms by role in the baseline over replicates: mean and "
+                                 "95\u00a0% band of the runs",
+    "capability_taste/home_print_2050": "Home-print share in 2050 over capability growth and "
+                                        "taste for personalisation (mean over replicates)",
+    "capability_taste/tipping_year": "Tipping year of home printing over capability growth and "
+                                     "taste for personalisation (median over the replicates "
+                                     "that tip)",
+    "pricing/profit_markup": "Producer profit and mean markup, static against dynamic "
+                             "pricing, with 95\u00a0% bands of the runs",
+    "pricing/prices": "Prices customers pay per unit by channel, static against dynamic "
+                      "pricing, with 95\u00a0% bands of the runs",
+    "screening/morris": "Morris screening of the behavioural parameters (mu* and sigma)",
+    "screening/sobol": "Sobol first-order and total indices of the most influential parameters",
 }
 
 
@@ -562,18 +582,205 @@ def experiment_part(results: Path, gen: Path, exp: Experiment) -> Part:
             src = folder / f"{stem}.png"
         name = f"{exp.folder}-{src.name}"
         (gen / name).write_bytes(src.read_bytes())
+        what = FIGURE_CAPTIONS.get(f"{exp.folder}/{stem}", stem.replace("_", " "))
         part.figures[f"{exp.folder}-{stem}"] = {
-            "file": name, "caption": f"{stem.replace('_', ' ')} (results/{exp.folder}/"
-                                     f"{src.name}, produced by {exp.command})."}
+            "file": name, "caption": f"{what} (results/{exp.folder}/{src.name}, produced by "
+                                     f"{exp.command})."}
     if not part.figures:
         part.available = False
         part.note = f"results/{exp.folder} holds no figure yet."
         part.command = exp.command
+        return part
+    quoted = exp.values(folder) if exp.values is not None else None
+    part.values = {"quoted": quoted is not None, **(quoted or {})}
     return part
+
+
+def interval(mean: float, lo: float, hi: float, fmt: Callable[[float], str]) -> str:
+    """'3.1 % (2.5-3.8 %)' style: a value and its 95 % interval."""
+    return f"{fmt(mean)} (95\u00a0% interval {fmt(lo)} to {fmt(hi)})"
+
+
+def replicates_values(folder: Path) -> dict | None:
+    """Bands of the baseline replicates (experiments.baseline: bands.csv)."""
+    file = folder / "bands.csv"
+    if not file.is_file():
+        return None
+    bands = pd.read_csv(file)
+    wide = {col: g.set_index("year") for col, g in bands.groupby("column")}
+    v = {"replicates": str(int(bands["n"].max()))}
+    for col, year, fmt, key in (("share_online", 2005, pct, "online_2005"),
+                                ("share_online", 2020, pct, "online_2020"),
+                                ("share_home_print", 2030, pct, "home_print_2030"),
+                                ("share_home_print", 2050, pct, "home_print_2050"),
+                                ("active_retailers", 2000, lambda x: f"{x:.0f}", "retailers_2000"),
+                                ("active_retailers", 2050, lambda x: f"{x:.0f}", "retailers_2050")):
+        g = wide.get(col)
+        if g is None or year not in g.index:
+            v[key] = "n/a (not in the bands)"
+        else:
+            r = g.loc[year]
+            v[key] = interval(r["mean"], r["run_lo"], r["run_hi"], fmt)
+    g = wide.get("share_home_print")
+    if g is not None:
+        def first(series):
+            hit = series.index[series >= 0.10]
+            return str(int(hit[0])) if len(hit) else f"after {int(series.index.max())}"
+        v["home_print_10_mean"] = first(g["mean"])
+        v["home_print_10_early"] = first(g["run_hi"])
+        v["home_print_10_late"] = first(g["run_lo"])
+    else:
+        v.update(home_print_10_mean="n/a", home_print_10_early="n/a", home_print_10_late="n/a")
+    return v
+
+
+def capability_values(folder: Path) -> dict | None:
+    """Grid of capability growth x taste (experiments.capability_taste: grid.csv)."""
+    file = folder / "grid.csv"
+    if not file.is_file():
+        return None
+    grid = pd.read_csv(file)
+    g, t = "printer_capability_growth", "personalisation_taste"
+    by_growth = grid.groupby(g)["home_print_2050"]
+    niche = [x for x, col in by_growth if (col < 0.10).all()]
+    mass = [x for x, col in by_growth if (col >= 0.10).all()]
+    growths = sorted(grid[g].unique())
+    base = min(growths, key=lambda x: abs(x - Scenario().printer_capability_growth))
+    at_base = grid[grid[g] == base].sort_values(t)
+    return {"cells": str(len(grid)), "runs": num(grid["runs"].sum()),
+            "growth_min": f"{min(growths):g}", "growth_max": f"{max(growths):g}",
+            "taste_min": f"{grid[t].min():g}", "taste_max": f"{grid[t].max():g}",
+            "niche_max_growth": f"{max(niche):g}" if niche else "none of the grid's rates",
+            "mass_min_growth": f"{min(mass):g}" if mass else "none of the grid's rates",
+            "base_growth": f"{base:g}",
+            "base_low_taste": pct(at_base["home_print_2050"].iloc[0]),
+            "base_high_taste": pct(at_base["home_print_2050"].iloc[-1]),
+            "hp_min": pct(grid["home_print_2050"].min()),
+            "hp_max": pct(grid["home_print_2050"].max())}
+
+
+def dollars(x: float) -> str:
+    return money(x, cents=True)
+
+
+def pricing_values(folder: Path) -> dict | None:
+    """Static versus dynamic pricing (experiments.pricing: summary.csv)."""
+    file = folder / "summary.csv"
+    if not file.is_file():
+        return None
+    table = pd.read_csv(file).set_index("output")
+    formats = {"final_firm_profit_producer": ("profit", money),
+               "final_mean_markup": ("markup", lambda x: f"{x:.2f}"),
+               "final_customer_price_retail": ("price_retail", dollars),
+               "final_customer_price_online": ("price_online", dollars),
+               "final_customer_price_home_print": ("price_home_print", dollars),
+               "final_share_home_print": ("share_home_print", pct),
+               "final_share_online": ("share_online", pct)}
+    v = {"runs_per_arm": f"{int(table['n_static'].max())}"}
+    for output, (key, fmt) in formats.items():
+        if output not in table.index:
+            for arm in ("static", "dynamic", "diff"):
+                v[f"{key}_{arm}"] = "n/a"
+            continue
+        r = table.loc[output]
+        v[f"{key}_static"], v[f"{key}_dynamic"] = fmt(r["static"]), fmt(r["dynamic"])
+        dfmt = points if fmt is pct else fmt
+        v[f"{key}_diff"] = (f"{dfmt(r['difference'])} (95\u00a0% confidence interval "
+                            f"{dfmt(r['diff_lo'])} to {dfmt(r['diff_hi'])})")
+    return v
+
+
+def screening_values(folder: Path) -> dict | None:
+    """Morris then Sobol (experiments.screening: morris_indices.csv, sobol_indices.csv)."""
+    file = folder / "morris_indices.csv"
+    if not file.is_file():
+        return None
+    morris = pd.read_csv(file)
+    out = "final_share_home_print"
+    m = morris[morris["output"] == out].sort_values("mu_star", ascending=False)
+    v = {"n_params": str(morris["parameter"].nunique()),
+         "outputs": ", ".join(o.removeprefix("final_") for o in morris["output"].unique()),
+         "morris_top": ", ".join(f"{r.parameter} (mu* = {r.mu_star:.3f})"
+                                 for r in m.head(3).itertuples()) or "none",
+         "morris_last": ", ".join(m.tail(3)["parameter"]) or "none"}
+    sobol_file = folder / "sobol_indices.csv"
+    if sobol_file.is_file():
+        sobol = pd.read_csv(sobol_file)
+        sb = sobol[sobol["output"] == out].sort_values("ST", ascending=False)
+        v["sobol"] = "; ".join(f"{r.parameter}: S1 = {r.S1:.2f} ± {r.S1_conf:.2f}, ST = "
+                               f"{r.ST:.2f} ± {r.ST_conf:.2f}" for r in sb.itertuples()) or "none"
+    else:
+        v["sobol"] = "not computed (no sobol_indices.csv)"
+    return v
+
+
+def network_part(results: Path, gen: Path) -> Part:
+    """Supply-network metrics of the baseline run (network.py writes network.parquet)."""
+    folder = results / "baseline"
+    file = folder / "network.parquet"
+    if not file.is_file():
+        return missing("results/baseline/network.parquet",
+                       "market-abm run --scenario baseline --seed 1 --out results/baseline")
+    m = pd.read_parquet(file).set_index("year")
+    yr = Years(m)
+    two = lambda x: f"{x:.2f}"  # noqa: E731
+    v = {"ii_start": two(m["intermediation_index"].iloc[0]), "first_year": str(yr.first),
+         "last_year": str(yr.last),
+         "ii_2000": yr.at(2000, "intermediation_index", two),
+         "ii_2050": yr.at(2050, "intermediation_index", two),
+         "nodes_start": num(m["nodes"].iloc[0]), "nodes_end": num(m["nodes"].iloc[-1]),
+         "edges_start": num(m["edges"].iloc[0]), "edges_end": num(m["edges"].iloc[-1]),
+         "retailer_flow_2050": yr.at(2050, "flow_share_retailer"),
+         "platform_flow_2050": yr.at(2050, "flow_share_platform")}
+    events = pd.read_csv(folder / "events.csv") if (folder / "events.csv").is_file() else None
+
+    def event(kind: str, role: str) -> str:
+        if events is None:
+            return "not recorded (no events.csv)"
+        hit = events[(events["event"] == kind) & (events["role"] == role)]
+        return f"in {int(hit['year'].iloc[0])}" if len(hit) else f"not by {yr.last}"
+
+    v.update(disint_retailer=event("disintermediation", "retailer"),
+             disint_logistician=event("disintermediation", "logistician"),
+             reint_platform=event("reintermediation", "platform"),
+             reint_print_hub=event("reintermediation", "print_hub"))
+    part = Part(True, "results/baseline/network.parquet")
+    part.values = v
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 2.8), constrained_layout=True)
+    left.plot(m.index, m["intermediation_index"], color="black")
+    left.set(xlabel="year", ylabel="intermediaries per unit sold")
+    for role in ("logistician", "retailer", "platform", "print_hub"):
+        right.plot(m.index, m[f"flow_share_{role}"], color=ROLE_COLOURS[role],
+                   label=ROLE_LABELS[role])
+    right.set(xlabel="year", ylabel="share of units through the role", ylim=(0, 1.05))
+    right.legend(fontsize=7)
+    Figures(gen, part).add("network-metrics", fig,
+                           "Supply network of the baseline run: intermediation index (left) and "
+                           "share of the units sold whose supply chain passes through each "
+                           "intermediary role (right), per year.")
+    return part
+
+
+# The experiments of experiments/ whose figures the paper shows as they are, by section. The
+# network and the validation (patterns, calibration, forecast) scripts are not written yet:
+# their commands here are placeholders to update when they land.
+EXPERIMENTS: dict[str, Experiment] = {
+    "replicates": Experiment("baseline_replicates", "python -m experiments.baseline",
+                             values=replicates_values),
+    "capability_taste": Experiment("capability_taste", "python -m experiments.capability_taste",
+                                   values=capability_values),
+    "network": Experiment("network", "python -m experiments.network"),
+    "sensitivity": Experiment("screening", "python -m experiments.screening",
+                              values=screening_values),
+    "pricing": Experiment("pricing", "python -m experiments.pricing", values=pricing_values),
+    "validation": Experiment("validation", "python -m experiments.validation",
+                             exclude=("bass_networks",)),
+}
 
 
 PARTS: dict[str, Callable[[Path, Path], Part]] = {
     "baseline": baseline_part,
+    "network": network_part,
     "calibration": calibration_part,
     "bass": bass_part,
 }

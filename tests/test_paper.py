@@ -70,6 +70,11 @@ def test_every_submodel_names_its_module():
             assert (Path(paper.REPO) / "market_abm" / f"{path}.py").is_file(), module
 
 
+def test_no_quoted_value_swallows_the_punctuation_after_it():
+    # In Typst "#v.name;" ends the expression with ";" and drops it: write "#(v.name);".
+    assert not re.findall(r"#v\.\w+;", SOURCE.read_text())
+
+
 @pytest.fixture(scope="module")
 def tiny_build(tmp_path_factory):
     """A paper built from a tiny baseline run (300 customers, 1990-1996) and nothing else."""
@@ -116,3 +121,22 @@ def test_build_from_empty_results_notes_every_part(tmp_path):
     text = pdf_text(tmp_path / "paper.pdf")
     assert text.count("Not in this build") >= len(values["parts"])
     assert "market-abm run --scenario baseline" in text
+
+
+def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
+    """Parts that read the experiments' tables, on tiny hand-made tables of the same shape."""
+    from tests.test_paper_fixtures import write_experiment_results
+
+    results = tmp_path / "results"
+    write_experiment_results(results)
+    values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
+    parts = values["parts"]
+    for name in ("exp_replicates", "exp_capability_taste", "exp_pricing", "exp_sensitivity"):
+        assert parts[name]["available"] and parts[name]["values"]["quoted"], name
+        assert parts[name]["figures"], name
+    assert parts["exp_replicates"]["values"]["home_print_10_mean"] == "2040"
+    assert parts["exp_capability_taste"]["values"]["niche_max_growth"] == "0.03"
+    assert parts["exp_pricing"]["values"]["markup_dynamic"] == "0.10"
+    assert parts["exp_sensitivity"]["values"]["morris_top"].startswith("price_sensitivity")
+    text = pdf_text(tmp_path / "paper.pdf")
+    assert "0.03" in text and "price_sensitivity (mu* = 0.500)" in text
