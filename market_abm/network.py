@@ -37,7 +37,11 @@ EXIT_COLUMNS = ["year", "role", "id"]
 
 
 def node_name(role: str, ident: int) -> str:
-    """The graph's name of a node, e.g. ``node_name("retailer", 12) == "retailer:12"``."""
+    """The graph's name of a node.
+
+    >>> node_name("retailer", 12)
+    'retailer:12'
+    """
     return f"{role}:{int(ident)}"
 
 
@@ -58,9 +62,23 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
     and ``value`` ($ the destination paid), ``kinds`` (comma-separated kinds present) and
     ``weight`` (= ``units``, the edge weight Gephi and Cytoscape pick up).
 
-    Example:
-        >>> G = build_graph(model.flows, model.firm_table, 2025)
-        >>> G.nodes["retailer:12"]["role"], G.edges["producer:3", "logistician:30"]["units"]
+    Example: 30 parcels from producer 1 through carrier 2 to segment 0.
+
+        >>> nan = float("nan")
+        >>> firms = pd.DataFrame({"year": 2030, "role": ["producer", "logistician"],
+        ...                       "id": [1, 2], "entry_year": 1990, "x": nan, "y": nan,
+        ...                       "converted_from": -1})
+        >>> flows = pd.DataFrame({"year": 2030, "kind": "parcel",
+        ...                       "src_role": ["producer", "logistician"], "src_id": [1, 2],
+        ...                       "dst_role": ["logistician", "customers"], "dst_id": [2, 0],
+        ...                       "units": 30.0, "value": [150.0, 240.0]})
+        >>> G = build_graph(flows, firms, 2030, segments=1)
+        >>> sorted(G)
+        ['customers:0', 'logistician:2', 'producer:1']
+        >>> G.edges["logistician:2", "customers:0"]["value_parcel"]
+        240.0
+        >>> G.nodes["logistician:2"]["value_added"], G.nodes["customers:0"]["throughput"]
+        (90.0, 30.0)
     """
     nodes = firms[firms["year"] == year]
     following = firms[firms["year"] == year + 1]
@@ -128,9 +146,7 @@ def step_graph(model) -> nx.DiGraph:
     Works after any step, including the last step of a year, whose flows ran through the firms
     active before that year's review (taken from ``model.firm_table``).
 
-    Example:
-        >>> model.step(); G = step_graph(model); G.graph["year"] == model.year
-        True
+    Example: after ``model.step()``, ``step_graph(model).graph["year"] == model.year``.
     """
     year = model.year
     current = _firm_frame(model, year)
@@ -294,8 +310,7 @@ def hhi(G: nx.DiGraph, role: str) -> float:
 def graph_metrics(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
     """Every metric of one graph as a flat dict (the columns of network_metrics but churn).
 
-    Example:
-        >>> graph_metrics(build_graph(flows, firms, 2030))["intermediation_index"]
+    Example: ``graph_metrics(step_graph(model))["intermediation_index"]``.
     """
     row: dict[str, float] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
     roles = [d["role"] for _, d in G.nodes(data=True)]
@@ -328,9 +343,8 @@ def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
     model's list of (year, role, id); conversions count as exits of the store). So
     firms_<role>(Y+1) = firms_<role>(Y) - exits_<role>(Y) + entries_<role>(Y+1).
 
-    Example:
-        >>> m = network_metrics(model.flows, model.firm_table, model.exited, model.n_segments)
-        >>> m.set_index("year")["intermediation_index"]
+    Example: ``network_metrics(model.flows, model.firm_table, model.exited,
+    model.n_segments).set_index("year")["intermediation_index"]``.
     """
     gone = exits_frame(exited)
     by_year = dict(tuple(flows.groupby("year")))
