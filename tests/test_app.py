@@ -16,8 +16,7 @@ from PIL import Image
 from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ChannelShares
 from market_abm.viz.controls import MAX_CUSTOMERS, PARAMETERS, limits
-from market_abm.viz.headline import intermediation_index
-from market_abm.viz.network_view import supply_graph
+from market_abm.viz.headline import headline
 from market_abm.viz.page import VIEWS, MarketPage
 from market_abm.viz.state import Session, Settings, preset_settings
 
@@ -141,16 +140,19 @@ def test_views_draw_before_the_first_step_and_redraw_only_the_data():
         np.testing.assert_array_equal(a, b, err_msg=type(view).__name__)
 
 
-def test_supply_graph_keeps_idle_firms_and_sizes_nodes_by_throughput():
+def test_snapshot_graph_keeps_idle_firms_and_matches_the_flows():
     s = Session(SMALL)
+    assert s.snapshot.graph.number_of_edges() == 0  # before the first step: nodes only
     snap = s.step(6)
-    g = supply_graph(snap.network, snap.firms, snap.segment_grid ** 2)
-    for role, ids in snap.firms.items():
-        assert all(g.nodes[(role, i)]["role"] == role for i in ids)
+    g = snap.graph
+    for role, firms in s.model.firm_lists.items():
+        assert {f"{role}:{f.unique_id}" for f in firms} <= set(g)
+    assert sum(1 for _, r in g.nodes(data="role") if r == "customers") == snap.segment_grid ** 2
     sold = snap.network.loc[snap.network["dst_role"] == "customers", "units"].sum()
-    reached = sum(d["throughput"] for n, d in g.nodes(data=True) if n[0] == "customers")
-    assert reached == pytest.approx(sold)
-    assert max(d["throughput"] for _, d in g.nodes(data=True)) > 0
+    assert sum(d["units"] for u, v, d in g.edges(data=True) if v.startswith("customers")) \
+        == pytest.approx(sold)
+    december = s.step(6)  # the closed year, through the firms before the review
+    assert december.network["year"].eq(1990).all() and december.graph.number_of_edges()
 
 
 def test_charts_span_the_whole_scenario():
@@ -158,9 +160,13 @@ def test_charts_span_the_whole_scenario():
     assert ChannelShares(snap).ax.get_xlim() == (1990, 2051)
 
 
-def test_intermediation_index_weights_channels():
-    assert intermediation_index({"retail": 0.5, "online": 0.5}) == pytest.approx(1.5)
-    assert np.isnan(intermediation_index({}))
+def test_headline_before_and_after_the_first_step():
+    s = Session(SMALL)
+    assert headline(s.snapshot)["intermediation index"] == "-"
+    h = headline(s.step(1))
+    # 1990: every unit goes producer -> logistician -> store -> customer
+    assert h["date"] == "Jan 1990" and h["intermediation index"] == "2.00"
+    assert h["retail"] == "100.0 %"
 
 
 def test_slider_ranges_follow_the_parameter_limits():
@@ -265,7 +271,11 @@ def test_play_steps_until_paused():
     while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
         time.sleep(0.05)
     click(rc, "Pause")
-    assert rc.find(v.Btn, children=["Play"]).widget  # the button is back to Play
+    # the play thread may be rendering: wait for the button to turn back to Play
+    deadline = time.monotonic() + 10
+    while not rc.find(v.Btn, children=["Play"]).widgets and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rc.find(v.Btn, children=["Play"]).widgets
     time.sleep(1.0)  # a step under way when Pause was pressed still lands
     stopped = text(rc, "headline-step")
     assert not stopped.startswith("0 ")

@@ -51,8 +51,8 @@ class TimeChart(LiveView):
         ax.set_ylim(0, 1)
 
     def legend(self, handles: list, loc: str = "lower left", ncol: int = 1) -> None:
-        self.keep.append(self.ax.legend(handles=handles, loc=loc, fontsize=7, ncol=ncol,
-                                        framealpha=0.85))
+        self.overlays.append(self.ax.legend(handles=handles, loc=loc, fontsize=7, ncol=ncol,
+                                            framealpha=1.0))
 
     def draw(self, snap: Snapshot) -> list[Artist]:
         if snap.timeseries.empty:

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from market_abm.market import CHANNELS, INTERMEDIARIES
+from market_abm.market import CHANNELS
+from market_abm.network import intermediation_index
 from market_abm.viz.state import Snapshot
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def intermediation_index(shares: dict[str, float]) -> float:
-    """Mean number of intermediaries between producer and customer per unit bought: the
-    channel shares weighted by market.INTERMEDIARIES (2 for a shop, 1 online or printed at
-    home, 2 through a print hub).
-
-    Example:
-        >>> intermediation_index({"retail": 1.0, "online": 0, "home_print": 0,
-        ...                       "print_service": 0})
-        2.0
-    """
-    w = np.array([shares.get(c, 0.0) for c in CHANNELS], dtype=float)
-    return float(w @ INTERMEDIARIES / w.sum()) if w.sum() > 0 else float("nan")
 
 
 def date_label(snap: Snapshot) -> str:
@@ -41,7 +28,8 @@ def headline(snap: Snapshot) -> dict[str, str]:
     shares = {c: float(row.get(f"share_{c}", 0.0)) for c in CHANNELS}
     for c in CHANNELS:
         out[c.replace("_", " ")] = f"{100 * shares[c]:.1f} %" if row else "-"
-    index = intermediation_index(shares) if row else float("nan")
+    # mean intermediaries per unit sold in the supply network of the year so far
+    index = intermediation_index(snap.graph)
     out["intermediation index"] = "-" if np.isnan(index) else f"{index:.2f}"
     out["printer owners"] = f"{100 * row['printer_owner_share']:.1f} %" if row else "-"
     return out

@@ -1,17 +1,17 @@
 """The supply network of the current year, drawn in fixed layers (matplotlib).
 
-Nodes are firms (coloured by role) and customer segments, sized by throughput (units passed on
-in the year so far); edges carry units. Layers run from producers on the left to customers on
-the right, and each node keeps its place while others enter or exit, so retailers fading and
-platforms and print hubs appearing can be followed from step to step (a spring layout would
-reshuffle the picture at every step).
+The graph is network.build_graph of the year's flows so far (Snapshot.graph). Nodes are firms
+(coloured by role) and customer segments, sized by throughput (units passed on in the year so
+far; for segments, units bought); edges carry units. Layers run from producers on the left to
+customers on the right, and each node keeps its place while others enter or exit, so retailers
+fading and platforms and print hubs appearing can be followed from step to step (a spring layout
+would reshuffle the picture at every step).
 """
 
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
@@ -29,51 +29,25 @@ BAND = {"producer": (0.0, 1.0), "logistician": (0.35, 1.0), "platform": (0.0, 0.
         "retailer": (0.35, 1.0), "print_hub": (0.0, 0.3), "customers": (0.0, 1.0)}
 
 
-def supply_graph(flows: pd.DataFrame, firms: dict[str, list[int]],
-                 n_segments: int) -> nx.DiGraph:
-    """A DiGraph of the flows: nodes (role, id) with ``role`` and ``throughput`` (units),
-    edges with ``units`` and ``value`` summed over flow kinds. Active firms without flows
-    are nodes of throughput 0.
+def layered_positions(g: nx.DiGraph) -> dict:
+    """Fixed positions: x by role layer, y by rank of the agent id within the role's band.
 
     Example:
-        >>> from market_abm.flows import empty_flows
-        >>> g = supply_graph(empty_flows(), {"retailer": [5]}, 1)
-        >>> g.nodes[("retailer", 5)]["throughput"]
-        0.0
+        >>> g = nx.DiGraph()
+        >>> g.add_node("retailer:7", role="retailer", agent_id=7)
+        >>> layered_positions(g)["retailer:7"]
+        (2.0, 0.675)
     """
-    g = nx.DiGraph()
-    for role, ids in firms.items():
-        g.add_nodes_from(((role, i) for i in ids), role=role, throughput=0.0)
-    g.add_nodes_from((("customers", i) for i in range(n_segments)), role="customers",
-                     throughput=0.0)
-    if len(flows):
-        edges = flows.groupby(["src_role", "src_id", "dst_role", "dst_id"],
-                              sort=False)[["units", "value"]].sum()
-        for (sr, si, dr, di), units, value in zip(edges.index, edges["units"], edges["value"],
-                                                   strict=True):
-            for node, role in (((sr, int(si)), sr), ((dr, int(di)), dr)):
-                if node not in g:
-                    g.add_node(node, role=role, throughput=0.0)
-            g.add_edge((sr, int(si)), (dr, int(di)), units=float(units), value=float(value))
-        for node in g:
-            out = sum(d["units"] for _, _, d in g.out_edges(node, data=True))
-            inn = sum(d["units"] for _, _, d in g.in_edges(node, data=True))
-            g.nodes[node]["throughput"] = max(out, inn)
-    return g
-
-
-def layered_positions(g: nx.DiGraph) -> dict:
-    """Fixed positions: x by role layer, y by rank of the id within the role's band."""
     by_role: dict[str, list] = {}
-    for node in g:
-        by_role.setdefault(node[0], []).append(node)
+    for node, role in g.nodes(data="role"):
+        by_role.setdefault(role, []).append(node)
     pos = {}
     for role, nodes in by_role.items():
         lo, hi = BAND.get(role, (0.0, 1.0))
-        nodes.sort(key=lambda n: n[1])
+        nodes.sort(key=lambda n: g.nodes[n]["agent_id"])
         ys = np.linspace(lo, hi, len(nodes) + 2)[1:-1]
         for node, y in zip(nodes, ys, strict=True):
-            pos[node] = (LAYER.get(role, 3.0), y)
+            pos[node] = (LAYER.get(role, 3.0), float(y))
     return pos
 
 
@@ -100,7 +74,7 @@ class NetworkView(LiveView):
 
     def draw(self, snap: Snapshot) -> list[Artist]:
         ax, out = self.ax, []
-        g = supply_graph(snap.network, snap.firms, snap.segment_grid ** 2)
+        g = snap.graph
         pos = layered_positions(g)
         top = max((d["throughput"] for _, d in g.nodes(data=True)), default=0.0) or 1.0
         if g.number_of_edges():
@@ -113,7 +87,7 @@ class NetworkView(LiveView):
             out.append(ax.add_collection(LineCollection(segs, linewidths=0.3 + 2.5 * share,
                                                         colors=colours, zorder=1)))
         for role in LAYER:
-            nodes = [n for n in g if n[0] == role]
+            nodes = [n for n, r in g.nodes(data="role") if r == role]
             if not nodes:
                 continue
             xy = np.array([pos[n] for n in nodes])
@@ -126,8 +100,9 @@ class NetworkView(LiveView):
                                       edgecolor=ROLE_COLOURS[role], lw=0.5, alpha=0.6,
                                       zorder=2))
         when = f"{snap.year}" if snap.steps else "no step yet"
-        counts = ", ".join(f"{sum(1 for n in g if n[0] == r and g.nodes[n]['throughput'] > 0)}"
-                           f" {ROLE_LABELS[r]}" for r in ("retailer", "platform", "print_hub"))
+        busy = [d["role"] for _, d in g.nodes(data=True) if d["throughput"] > 0]
+        counts = ", ".join(f"{busy.count(r)} {ROLE_LABELS[r]}"
+                           for r in ("retailer", "platform", "print_hub"))
         out.append(ax.text(0.5, -0.01, f"{when}: {counts} active", transform=ax.transAxes,
                            ha="center", va="top", fontsize=7))
         return out

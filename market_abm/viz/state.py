@@ -19,11 +19,13 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from market_abm.flows import FLOW_COLUMNS, empty_flows
 from market_abm.model import MarketModel
+from market_abm.network import build_graph
 from market_abm.scenario import PRESETS, ScenarioError, load_scenario, preset
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,10 @@ class Snapshot:
     n_steps: steps in the scenario; year, month: of the latest step (start year, 0 before any);
     customers: x, y (km), printer capability (0 if none) and internet access per customer;
     stores, hubs: (n, 2) sites in km of open retailers and print hubs; region_km: side of the
-    region; network: the supply-network edges of the year so far (flows.FLOW_COLUMNS), firms:
-    {role: [unique_id]} of the active firms; thresholds: {category: printability};
+    region; network: the flows of the year so far (flows.FLOW_COLUMNS; after a December step,
+    the closed year); graph: the supply network of those flows (network.build_graph: nodes
+    ``role:id`` with ``role`` and ``throughput``, including idle firms and every customer
+    segment); thresholds: {category: printability};
     segment_grid: segments per side of the customers' grid; firm_cap: most firms of one role
     the run can have (start plus every possible entry); run: counts the session's runs (views
     rebuild their frame when it changes); version: counts its snapshots (views redraw).
@@ -93,7 +97,7 @@ class Snapshot:
     hubs: np.ndarray
     region_km: float
     network: pd.DataFrame
-    firms: dict[str, list[int]]
+    graph: nx.DiGraph
     thresholds: dict[str, float]
     segment_grid: int
     firm_cap: int = 1
@@ -221,11 +225,27 @@ class Session:
             return closed if len(closed) and closed["year"].iloc[0] == m.year else empty_flows()
         return self._year_flows.table(m.node_ids())
 
+    def _firms(self) -> pd.DataFrame:
+        """Firm-table rows (network.build_graph) of the firms the latest flows ran through."""
+        m = self.model
+        current = pd.DataFrame(
+            [{"year": m.year, "role": role, "id": f.unique_id, "entry_year": f.entry_year,
+              "x": getattr(f, "x", np.nan), "y": getattr(f, "y", np.nan),
+              "converted_from": getattr(f, "converted_from", None) or -1}
+             for role, firms in m.firm_lists.items() for f in firms],
+            columns=["year", "role", "id", "entry_year", "x", "y", "converted_from"])
+        if m.rows and m.month == m.scenario.steps_per_year - 1 and m.firm_rows:
+            # December: the review has replaced the firm lists since the year's flows
+            table = m.firm_table
+            return pd.concat([table[table["year"] == m.year][current.columns],
+                              current.assign(year=m.year + 1)], ignore_index=True)
+        return current
+
     def _take(self) -> Snapshot:
         m, s = self.model, self.model.scenario
         pop = m.customers
-        firms = m.node_ids()
-        firms.pop("customers")
+        network = self._network()
+        graph = build_graph(network, self._firms(), m.year, m.n_segments)
         return Snapshot(
             timeseries=pd.DataFrame(m.rows), steps=len(m.rows), n_steps=s.n_steps,
             start_year=s.start_year, end_year=s.end_year, year=m.year,
@@ -233,7 +253,7 @@ class Session:
             customers={"x": pop.x.copy(), "y": pop.y.copy(), "printer": pop.printer.copy(),
                        "internet": pop.internet.copy()},
             stores=_sites(m.firm_lists["retailer"]), hubs=_sites(m.firm_lists["print_hub"]),
-            region_km=s.region_size_km, network=self._network(), firms=firms,
+            region_km=s.region_size_km, network=network, graph=graph,
             thresholds=dict(zip(m.categories.names, map(float, m.categories.printability),
                                 strict=True)),
             segment_grid=s.segment_grid,
