@@ -439,10 +439,10 @@ def network_figure(flows: pd.DataFrame, years: list[int]) -> plt.Figure:
             on = role in active
             ax.scatter([x], [yy], s=260, color=ROLE_COLOURS[role] if on else "white",
                        edgecolor=ROLE_COLOURS[role], zorder=3, alpha=1.0 if on else 0.4)
-            ax.text(x, yy - 0.16, ROLE_LABELS.get(role, role), ha="center", fontsize=7,
-                    alpha=1.0 if on else 0.4)
+            ax.text(x, yy + (0.12 if yy >= 0.5 else -0.2), ROLE_LABELS.get(role, role),
+                    ha="center", fontsize=7, alpha=1.0 if on else 0.4)
         ax.set_title(str(year), fontsize=9)
-        ax.set(xlim=(-0.4, 3.4), ylim=(-0.25, 1.15))
+        ax.set(xlim=(-0.4, 3.4), ylim=(-0.25, 1.2))
         ax.axis("off")
     return fig
 
