@@ -41,6 +41,8 @@ def register(sub) -> None:
                        help="one parameter set per row; header = parameter names")
     sweep.add_argument("--replicates", type=int, default=1, help="runs per parameter set")
     sweep.add_argument("--seed", type=int, default=1, help="root seed of the sweep")
+    sweep.add_argument("--network", action="store_true", help="also store the yearly "
+                       "supply-network metrics of every run (network_<metric> columns)")
     sweep.add_argument("--out", type=Path, required=True, help="output folder")
     add_engine_arguments(sweep)
     sweep.set_defaults(handler=cmd_sweep)
@@ -82,7 +84,8 @@ def design_points(args: argparse.Namespace) -> tuple[list[dict], dict]:
     return [{}], {"design_kind": "base scenario only"}
 
 
-def build_sweep(args: argparse.Namespace, points: list[dict], info: dict) -> Sweep:
+def build_sweep(args: argparse.Namespace, points: list[dict], info: dict,
+                network: bool = False) -> Sweep:
     overrides = parse_assignments(args.set)
     base = load_scenario(args.scenario, overrides)
     for point in points[:1]:
@@ -91,7 +94,7 @@ def build_sweep(args: argparse.Namespace, points: list[dict], info: dict) -> Swe
             raise UsageError(f"parameter '{both[0]}' is given by both --set and the design")
     scenarios = designs.validate_design(base, points)
     return Sweep(base, points, scenarios, replicates=args.replicates, root_seed=args.seed,
-                 info=info)
+                 info=info, network=network)
 
 
 def execute(args: argparse.Namespace, sweep: Sweep):
@@ -103,7 +106,7 @@ def execute(args: argparse.Namespace, sweep: Sweep):
 
 def cmd_sweep(args: argparse.Namespace) -> None:
     points, info = design_points(args)
-    execute(args, build_sweep(args, points, info))
+    execute(args, build_sweep(args, points, info, network=args.network))
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> None:

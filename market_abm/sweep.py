@@ -23,6 +23,8 @@ The yearly table of a run is the yearly mean of each numeric timeseries column, 
 flow ledger ``customer_price_<channel>`` ($ customers paid per unit bought on that channel,
 all categories together; for home printing the design plus its material) and from the firm
 table ``firm_profit_<role>`` and ``firm_revenue_<role>`` ($ / year, summed over active firms).
+With ``network=True`` (``market-abm sweep --network``) it also holds the supply-network
+metrics of every year (``market_abm.network.network_metrics``) as ``network_<metric>``.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Sweep:
     replicates: int = 1
     root_seed: int = 1
     info: dict[str, Any] = field(default_factory=dict)  # extra manifest fields (design kind...)
+    network: bool = False  # add the supply-network metrics of every year (network_<metric>)
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
@@ -97,16 +100,18 @@ class Sweep:
                              "seed_spawn_key": children[k].spawn_key[0]})
         return pd.DataFrame(rows).astype({"seed_entropy": "int64", "seed_spawn_key": "int64"})
 
-    def tasks(self) -> list[tuple[int, dict[str, Any], int, int]]:
-        """(run_id, scenario values, seed entropy, spawn key) for every run."""
-        return [(k, self.scenarios[k // self.replicates].model_dump(), self.root_seed, k)
-                for k in range(self.n_runs)]
+    def tasks(self) -> list[tuple[int, dict[str, Any], int, int, bool]]:
+        """(run_id, scenario values, seed entropy, spawn key, network) for every run."""
+        return [(k, self.scenarios[k // self.replicates].model_dump(), self.root_seed, k,
+                 self.network) for k in range(self.n_runs)]
 
     def fingerprint(self) -> str:
         """A hash of everything that determines the runs: resuming needs the same one."""
-        text = json.dumps({"base": self.base.model_dump(), "points": self.scenarios_dump(),
-                           "replicates": self.replicates, "root_seed": self.root_seed},
-                          sort_keys=True, default=str)
+        fields = {"base": self.base.model_dump(), "points": self.scenarios_dump(),
+                  "replicates": self.replicates, "root_seed": self.root_seed}
+        if self.network:
+            fields["network"] = True
+        text = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def scenarios_dump(self) -> list[dict[str, Any]]:
@@ -140,11 +145,24 @@ def yearly_table(result: RunResult) -> pd.DataFrame:
     return yearly.reset_index()
 
 
-def run_one(task: tuple[int, dict[str, Any], int, int]) -> pd.DataFrame:
+def network_table(result: RunResult) -> pd.DataFrame:
+    """The yearly supply-network metrics of a run (market_abm.network), prefixed network_."""
+    from market_abm.network import network_metrics
+
+    metrics = network_metrics(result.flows, result.firms, result.exited,
+                              result.scenario.segment_grid ** 2)
+    return metrics.rename(columns={c: f"network_{c}" for c in metrics.columns if c != "year"})
+
+
+def run_one(task: tuple[int, dict[str, Any], int, int, bool]) -> pd.DataFrame:
     """Run one task of a sweep and return its yearly table (with run_id first)."""
-    run_id, values, entropy, key = task
+    run_id, values, entropy, key, network = task
     seed = np.random.SeedSequence(entropy, spawn_key=(key,))
-    table = yearly_table(simulate(Scenario(**values), seed))
+    result = simulate(Scenario(**values), seed)
+    table = yearly_table(result)
+    if network:
+        net = network_table(result).astype({"year": table["year"].dtype})
+        table = table.merge(net, on="year", how="left", validate="one_to_one")
     table.insert(0, "run_id", run_id)
     return table
 
@@ -239,7 +257,7 @@ def write_manifest(out: Path, sweep: Sweep, status: str) -> None:
               "root_seed": sweep.root_seed, "replicates": sweep.replicates,
               "n_points": len(sweep.points), "n_runs": sweep.n_runs,
               "parameters": sweep.names, "design": sweep.scenarios_dump(),
-              "base_scenario": sweep.base.model_dump(),
+              "base_scenario": sweep.base.model_dump(), "network": sweep.network,
               "rerun": ("market-abm run --scenario DIR/scenario.toml --set NAME=VALUE... "
                         "--entropy SEED_ENTROPY --spawn-key SEED_SPAWN_KEY --out RUNDIR")}
     fields.update(sweep.info)
