@@ -56,10 +56,11 @@ def base_scenario(quick: bool, **overrides: Any) -> Scenario:
 
 
 def sweep(args: argparse.Namespace, folder: str, base: Scenario, points: list[dict],
-          replicates: int, info: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          replicates: int, info: dict | None = None,
+          network: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run (or resume) one sweep into ``args.out / folder``; returns (runs, yearly)."""
     study = Sweep(base, points, validate_design(base, points), replicates=replicates,
-                  root_seed=args.seed, info=dict(info or {}))
+                  root_seed=args.seed, info=dict(info or {}), network=network)
     out = args.out / folder
     check_out(out, study)
     with open_engine(args.workers, args.scheduler) as engine:

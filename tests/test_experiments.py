@@ -81,3 +81,16 @@ def test_pricing(root, scheduler):
     assert summary.loc["final_mean_markup", "static"] == pytest.approx(0.4)
     assert summary.loc["final_mean_markup", "n_dynamic"] == 4
     assert {"final_customer_price_retail", "final_firm_profit_producer"} <= set(summary.index)
+
+
+def test_network(root, scheduler):
+    out = root / "network"
+    experiment("network", out, scheduler)
+    figures(out, "network")
+    bands = pd.read_csv(out / "bands.csv")
+    index = bands[bands.column == "network_intermediation_index"].sort_values("year")
+    assert len(index) == 51 and (index["n"] == 3).all()
+    # two intermediaries (logistician, store) per unit before any home printing
+    assert index["mean"].iloc[0] == pytest.approx(2.0, abs=0.05)
+    yearly = pd.read_parquet(out / "sweep" / "yearly.parquet")
+    assert {"network_flow_share_retailer", "network_hhi_platforms"} <= set(yearly.columns)
