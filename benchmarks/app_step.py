@@ -1,0 +1,82 @@
+"""Benchmark: one step of the app with redraw, at the default size (2,000 customers).
+
+Clicks Step on the app's page rendered by ``solara.render`` (the model step, the snapshot, the
+six views and the headline, as the server does for a browser; only the websocket transfer is
+left out), at four points of a baseline run (1990, 2010, 2030, 2048) since later years have
+more firms and flows. Prints ``name: value`` lines; the issue's budget is a median of 300 ms
+(wall clock). CPU time of the process is printed too: on a shared, busy machine it shows what
+the step costs without the wait for a core. The bare model step is measured in the same run as
+the reference.
+
+Usage: .venv/bin/python benchmarks/app_step.py [--repeats 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+
+import ipyvuetify as v
+import solara
+
+from market_abm.viz.page import MarketPage
+from market_abm.viz.state import Session
+
+CHECKPOINTS = (0, 240, 480, 700)  # steps done before measuring (months since Jan 1990)
+
+
+@solara.component
+def Wrapped():
+    with solara.AppLayout():
+        MarketPage()
+
+
+def page_session() -> Session:
+    """The Session the rendered page built (the only one alive), to fast-forward it."""
+    sessions = [o for o in gc.get_objects() if isinstance(o, Session)]
+    if len(sessions) != 1:
+        raise RuntimeError(f"expected the page's one Session, found {len(sessions)}")
+    return sessions[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15, help="steps timed per checkpoint")
+    args = parser.parse_args()
+
+    _, rc = solara.render(Wrapped(), handle_error=False)
+    session = page_session()
+    step_button = rc.find(v.Btn, children=["Step"]).widget
+    page_times, page_cpu, model_times = [], [], []
+    for checkpoint in CHECKPOINTS:
+        session.step(checkpoint - session.snapshot.steps)  # fast-forward without redraw
+        step_button.fire_event("click", {})  # first redraw after the jump: not timed
+        for _ in range(args.repeats):
+            start, cpu = time.perf_counter(), time.process_time()
+            step_button.fire_event("click", {})
+            page_times.append(time.perf_counter() - start)
+            page_cpu.append(time.process_time() - cpu)
+    reference = Session()
+    reference.step(CHECKPOINTS[-1])
+    for _ in range(args.repeats * len(CHECKPOINTS)):
+        start = time.perf_counter()
+        reference.model.step()
+        model_times.append(time.perf_counter() - start)
+
+    page_ms = statistics.median(page_times) * 1000
+    model_ms = statistics.median(model_times) * 1000
+    print(f"customers: {session.model.scenario.n_customers}")
+    print(f"steps_timed: {len(page_times)}")
+    print(f"app_step_redraw_median_ms: {page_ms:.1f}")
+    print(f"app_step_redraw_p90_ms: {sorted(page_times)[int(0.9 * len(page_times))] * 1000:.1f}")
+    print(f"app_step_redraw_cpu_median_ms: {statistics.median(page_cpu) * 1000:.1f}")
+    print(f"model_step_median_ms: {model_ms:.1f}")
+    print(f"redraw_over_model_step: {page_ms / model_ms:.1f}")
+    print("budget_ms: 300")
+    print(f"within_budget: {page_ms <= 300}")
+
+
+if __name__ == "__main__":
+    main()
