@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -216,8 +217,10 @@ class Progress:
         if self.stream.isatty():
             from tqdm import tqdm
 
+            # a terminal that reports size 0 (some ptys) would hide the bar: use 80 x 24
+            size = shutil.get_terminal_size()
             self.bar = tqdm(total=total, initial=done, unit="run", file=self.stream,
-                            dynamic_ncols=True)
+                            ncols=min(size.columns, 100), nrows=size.lines, desc="sweep")
 
     def update(self) -> None:
         self.done += 1

@@ -4,6 +4,7 @@ kill-and-resume, lost workers, reruns from stored seeds, designs and bad input."
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -289,3 +290,32 @@ def test_folder_of_another_sweep_is_refused(reference, tmp_path, capsys):
     assert main(["sweep", *SPEC, "--workers", "1", "--out", str(stray)]) == 2
     assert "not a sweep folder" in capsys.readouterr().err
     assert sorted(p.name for p in stray.iterdir()) == ["notes.txt"]
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import pty
+
+    main_fd, child_fd = pty.openpty()  # a terminal that reports size 0, like some CI ptys
+    proc = subprocess.Popen([sys.executable, "-m", "market_abm.cli", "sweep", "--set",
+                             "n_customers=300", "--set", "end_year=1991", "--replicates", "3",
+                             "--workers", "1", "--out", str(tmp_path / "tty")],
+                            stdout=child_fd, stderr=child_fd)
+    os.close(child_fd)
+    out = b""
+    try:
+        while chunk := _read(main_fd):
+            out += chunk
+        proc.wait(timeout=120)
+    finally:
+        stop(proc)
+        os.close(main_fd)
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "3/3 [" in text and "run/s" in text and "100%" in text  # runs, rate, time left
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 4096)
+    except OSError:  # the child closed the terminal
+        return b""
