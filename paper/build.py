@@ -301,7 +301,27 @@ def baseline_part(results: Path, gen: Path) -> Part:
                      "edge width is the value passed on the edge as a share of customer "
                      "spending in that year.")
     part.tables["tipping"] = tipping_table(y)
+    part.tables["patterns"] = pattern_table(ts, sc)
     return part
+
+
+def pattern_table(ts: pd.DataFrame, scenario: dict) -> dict:
+    """Patterns 1-5 (market_abm.patterns) checked on this one run."""
+    from market_abm.patterns import baseline_patterns
+    from market_abm.plots import yearly as plain_yearly
+    from market_abm.scenario import make_scenario
+
+    y = plain_yearly(ts)
+    try:
+        rows = [[name, "yes" if ok else "no"] for name, ok in
+                baseline_patterns(y, make_scenario(scenario), load_categories()).items()]
+    except (KeyError, ValueError, TypeError) as err:  # a run too short for the checks
+        rows = [["patterns 1-5", f"not evaluable on this run ({type(err).__name__}: the "
+                                 f"checks need the years up to 2050)"]]
+    return {"columns": ["pattern (market_abm/patterns.py)", "reproduced by this run"],
+            "rows": rows,
+            "caption": "Patterns 1-5 checked on the baseline run of Section 4.1 (pattern 6 "
+                       "needs a run without capability growth)."}
 
 
 def tipping_years(y: pd.DataFrame, threshold: float = 0.10) -> dict[str, int | None]:
