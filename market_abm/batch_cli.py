@@ -65,8 +65,14 @@ def register(sub) -> None:
     sens.set_defaults(handler=cmd_sensitivity)
 
 
+def check_seed(seed: int) -> None:
+    if not 0 <= seed < 2**63:
+        raise UsageError(f"--seed must be in [0, 2**63), got {seed}")
+
+
 def design_points(args: argparse.Namespace) -> tuple[list[dict], dict]:
     """The points asked for by --grid, --lhs/--range or --design, and how they were made."""
+    check_seed(args.seed)
     modes = [m for m, on in (("--grid", args.grid), ("--lhs", args.lhs is not None),
                              ("--design", args.design)) if on]
     if len(modes) > 1:
@@ -110,6 +116,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> None:
+    check_seed(args.seed)
     if not args.param:
         raise UsageError("give at least one --param name=lo:hi")
     ranges = designs.parse_ranges(args.param, "--param")

@@ -238,6 +238,7 @@ BAD = [
     (["--grid", "n_customers=300,400", "--set", "n_customers=200"], "both --set"),
     (["--replicates", "0"], "--replicates"),
     (["--workers", "0"], "--workers"),
+    (["--lhs", "3", "--range", "bass_q=0.1:0.2", "--seed", "-1"], "--seed"),
 ]
 
 
