@@ -123,13 +123,13 @@ def review_producers(model, supply, sample: np.ndarray) -> None:
         mine = prod.makes
         margin = supply.wholesale[j] - cat.unit_cost
         if prod.sells_online:
-            prod.sells_online = prod.last_online_profit >= 0
+            prod.sells_online = prod.online_losing_years < 2  # closes after 2 losing years
         else:
             share = 1.0 / (online_sellers[:, mine].sum(0) + 1.0)
             gain = (online_units[mine] * share) @ margin[mine] - s.web_shop_cost
             prod.sells_online = bool(gain > 0)
         if prod.licenses_designs:
-            prod.licenses_designs = prod.last_design_profit >= 0
+            prod.licenses_designs = prod.design_losing_years < 2
         elif platforms_ahead:
             share = 1.0 / (licensers[:, mine].sum(0) + 1.0)
             gain = (design_units[mine] * share) @ net_design[mine] - \
