@@ -41,10 +41,9 @@ def test_calibration_fits_and_writes_a_runnable_scenario(tmp_path):
     # the chosen point is the best of the points tried in the two rounds
     tried = []
     for r in ("round1", "round2"):
-        runs = pd.read_parquet(out / r / "runs.parquet")
         yearly = pd.read_parquet(out / r / "yearly.parquet")
         obs = pd.read_csv(data).set_index("year")["value"]
-        for run_id, part in yearly.groupby("run_id"):
+        for _, part in yearly.groupby("run_id"):
             model = part.set_index("year")["share_online"].reindex(obs.index)
             tried.append(((model - obs) ** 2).mean() ** 0.5)
     assert report["rmse"] <= max(tried)
