@@ -31,7 +31,7 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)$([ $want_test = 1 ] && echo -test)
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)$([ $want_test = 1 ] && echo -test || true)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   extras=""; [ $want_test = 1 ] && extras="[test]"
