@@ -281,3 +281,20 @@ def test_play_steps_until_paused():
     assert not stopped.startswith("0 ")
     time.sleep(1.0)
     assert text(rc, "headline-step") == stopped
+
+
+def test_reset_while_playing_stops_play_and_starts_over():
+    rc = render_page()
+    rc.find(v.Slider, label="Pause between steps (ms)").widget.v_model = 0
+    click(rc, "Play")
+    deadline = time.monotonic() + 20
+    while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    click(rc, "Reset")
+    deadline = time.monotonic() + 10
+    while not rc.find(v.Btn, children=["Play"]).widgets and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # a step of the old run under way at Reset must not touch the new run
+    assert text(rc, "headline-date") == "start of 1990"
+    assert text(rc, "headline-step") == "0 / 732"
+    assert not rc.find(v.Alert, type="error").widgets

@@ -80,9 +80,10 @@ def MarketPage():
     interval = solara.use_reactive(100)
     error = solara.use_reactive("")
 
-    def advance(n: int) -> None:
+    def advance(n: int, model=None) -> None:
         try:
-            current.set(session.step(n))
+            session.step(n, model=model)
+            session.publish(current.set)
         except Exception as exc:  # the page must stay usable; the log keeps the details
             log.exception("step failed")
             error.set(f"The model failed at this step: {exc}")
@@ -92,7 +93,9 @@ def MarketPage():
         model = session.model
         while playing.value and session.model is model:
             start = time.monotonic()
-            advance(1)
+            advance(1, model)
+            if session.model is not model:  # reset while this step ran
+                break
             if session.snapshot.ended or error.value:
                 playing.set(False)
                 break
@@ -103,7 +106,8 @@ def MarketPage():
     def reset() -> None:
         playing.set(False)
         try:
-            current.set(session.reset(settings.value))
+            session.reset(settings.value)
+            session.publish(current.set)
             error.set("")
         except ScenarioError as exc:
             error.set(f"Could not start a run with these settings: {exc}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -215,6 +216,12 @@ class Session:
                     self._year_flows.add(m.year, m.last_flows)
             self.snapshot = self._take()
             return self.snapshot
+
+    def publish(self, show: Callable[[Snapshot], None]) -> None:
+        """Hand the latest snapshot to ``show`` under the lock: a play step that ends during a
+        reset then cannot show the old run after the new one."""
+        with self._lock:
+            show(self.snapshot)
 
     def _network(self) -> pd.DataFrame:
         m = self.model
