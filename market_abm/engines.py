@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -65,9 +66,12 @@ class DaskEngine:
             self.description = f"Dask scheduler {scheduler}"
         else:
             n = workers or os.cpu_count() or 1
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address=None,
-                                        silence_logs=logging.ERROR)
+            with warnings.catch_warnings():
+                # the scheduler's health endpoint moves off a busy port 8787 (on 127.0.0.1)
+                warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
+                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address=None,
+                                            silence_logs=logging.ERROR)
             self.client = Client(self.cluster, set_as_default=False)
             self.description = f"embedded Dask LocalCluster ({n} workers)"
 
