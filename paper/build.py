@@ -476,8 +476,11 @@ def calibration_part(results: Path, gen: Path) -> Part:
         return Part(False, "paper/data", f"{ECOMMERCE_CSV.name} is missing from paper/data.")
     data = pd.read_csv(ECOMMERCE_CSV)
     ts = pd.read_parquet(ts_file)
-    # The data are fourth-quarter shares: compare with the model's October-December mean.
-    q4 = ts[ts["month"] >= 10].groupby("year")["share_online"].mean()
+    # The data are fourth-quarter shares of sales value: compare with the model's
+    # October-December share of spending (of units in runs that do not record spending).
+    column = "spend_share_online" if "spend_share_online" in ts.columns else "share_online"
+    measure = "spending" if column == "spend_share_online" else "units"
+    q4 = ts[ts["month"] >= 10].groupby("year")[column].mean()
     both = data[data["year"].isin(q4.index)]
     if both.empty:
         return Part(False, "results/baseline",
@@ -495,20 +498,20 @@ def calibration_part(results: Path, gen: Path) -> Part:
         "model_first": pct(model[0]), "model_last": pct(model[-1]),
         "rmse": f"{100 * math.sqrt(float(np.mean(err**2))):.1f} percentage points",
         "max_gap": f"{100 * float(np.max(np.abs(err))):.1f} percentage points",
-        "n_years": str(len(both)),
+        "n_years": str(len(both)), "measure": measure,
     }
     fig, ax = plt.subplots(figsize=(6.5, 2.8), constrained_layout=True)
     span = q4[(q4.index >= first - 4) & (q4.index <= last + 10)]
     ax.plot(span.index, span.values, color=CHANNEL_COLOURS["online"],
-            label="model: online share of units (Q4), baseline run")
+            label=f"model: online share of {measure} (Q4), baseline run")
     ax.plot(data["year"], data["value"], "ko", ms=4,
             label="US e-commerce share of retail sales (Q4, Census Bureau)")
     ax.set(xlabel="year", ylabel="online share")
     ax.legend(fontsize=7)
     Figures(gen, part).add("calibration-ecommerce", fig,
-                           "Online share in the baseline run (fourth quarter of each year) "
-                           "against the US e-commerce share of retail sales, fourth quarter, "
-                           "seasonally adjusted (US Census Bureau).")
+                           f"Online share of {measure} in the baseline run (fourth quarter "
+                           "of each year) against the US e-commerce share of retail sales, "
+                           "fourth quarter, seasonally adjusted (US Census Bureau).")
     return part
 
 
@@ -574,6 +577,11 @@ FIGURE_CAPTIONS = {
                                     "95\u00a0% band of the runs",
     "baseline_replicates/firms": "Active firms by role in the baseline over replicates: mean and "
                                  "95\u00a0% band of the runs",
+    "network/network": "Supply-network metrics over replicates: mean and 95\u00a0% band of "
+                       "the runs",
+    "validation/patterns": "Share of seeds reproducing each of the six patterns",
+    "validation/calibration": "Calibration of the online share of spending to the US "
+                              "e-commerce series, with the 2010-2019 forecast band",
     "capability_taste/home_print_2050": "Home-print share in 2050 over capability growth and "
                                         "taste for personalisation (mean over replicates)",
     "capability_taste/tipping_year": "Tipping year of home printing over capability growth and "
@@ -683,6 +691,70 @@ def dollars(x: float) -> str:
     return money(x, cents=True)
 
 
+def network_values(folder: Path) -> dict | None:
+    """Supply-network metrics over replicates (experiments.network: bands.csv)."""
+    file = folder / "bands.csv"
+    if not file.is_file():
+        return None
+    bands = pd.read_csv(file)
+    wide = {col: g.set_index("year") for col, g in bands.groupby("column")}
+    two = lambda x: f"{x:.2f}"  # noqa: E731
+    v = {"replicates": str(int(bands["n"].max()))}
+    for col, key, fmt in (("intermediation_index", "ii", two),
+                          ("flow_share_retailer", "retailer", pct),
+                          ("flow_share_platform", "platform", pct)):
+        g = next((wide[c] for c in wide if c.endswith(col)), None)
+        for year in (2000, 2050):
+            if g is None or year not in g.index:
+                v[f"{key}_{year}"] = "n/a (not in the bands)"
+            else:
+                r = g.loc[year]
+                v[f"{key}_{year}"] = interval(r["mean"], r["run_lo"], r["run_hi"], fmt)
+    return v
+
+
+def validation_values(folder: Path) -> dict | None:
+    """Pattern shares over seeds (patterns.csv) and calibration (calibration_fit.csv)."""
+    v = {}
+    file = folder / "patterns.csv"
+    if file.is_file():
+        table = pd.read_csv(file)
+        v["patterns_runs"] = str(int(table["runs"].max()))
+        v["patterns_all"] = "; ".join(f"{r.pattern}: {pct(r.share, 0)}"
+                                      for r in table.itertuples())
+    fit_file = folder / "calibration_fit.csv"
+    if fit_file.is_file():
+        fit = pd.read_csv(fit_file)
+        seen = fit.dropna(subset=["observed"])
+        err = seen["model_mean"] - seen["observed"]
+        v["cal_rmse"] = points(math.sqrt(float((err**2).mean()))).replace("-", "")
+        v["cal_first"], v["cal_last"] = str(int(seen.year.min())), str(int(seen.year.max()))
+        future = fit[fit["year"].between(2010, 2019)]
+        if len(future):
+            r = future.iloc[-1]
+            v["forecast"] = (f"{interval(r['model_mean'], r['model_lower'], r['model_upper'], pct)}"
+                             f" in {int(r['year'])}")
+        toml_file = folder / "calibrated_scenario.toml"
+        if toml_file.is_file():
+            import tomllib
+
+            from market_abm.calibration import DEFAULT_PARAMS
+
+            fitted = tomllib.loads(toml_file.read_text()).get("scenario", {})
+            names = DEFAULT_PARAMS.get("spend_share_online", {})
+            v["cal_params"] = ", ".join(f"{n} = {fitted[n]:.3g} (baseline "
+                                        f"{format_default(Scenario.model_fields[n].default)})"
+                                        for n in names if n in fitted) or "not recorded"
+    if not v:
+        return None
+    for key in ("patterns_runs", "patterns_all", "cal_rmse", "cal_first", "cal_last",
+                "forecast", "cal_params"):
+        v.setdefault(key, "n/a (not in results/validation)")
+    v["has_patterns"] = file.is_file()
+    v["has_calibration"] = fit_file.is_file()
+    return v
+
+
 def pricing_values(folder: Path) -> dict | None:
     """Static versus dynamic pricing (experiments.pricing: summary.csv)."""
     file = folder / "summary.csv"
@@ -781,20 +853,20 @@ def network_part(results: Path, gen: Path) -> Part:
     return part
 
 
-# The experiments of experiments/ whose figures the paper shows as they are, by section. The
-# network and the validation (patterns, calibration, forecast) scripts are not written yet:
-# their commands here are placeholders to update when they land.
+# The experiments of experiments/ whose figures the paper shows as they are, by section, and
+# whose tables the text quotes.
 EXPERIMENTS: dict[str, Experiment] = {
     "replicates": Experiment("baseline_replicates", "python -m experiments.baseline",
                              values=replicates_values),
     "capability_taste": Experiment("capability_taste", "python -m experiments.capability_taste",
                                    values=capability_values),
-    "network": Experiment("network", "python -m experiments.network"),
+    "network": Experiment("network", "python -m experiments.network", values=network_values),
     "sensitivity": Experiment("screening", "python -m experiments.screening",
                               values=screening_values),
     "pricing": Experiment("pricing", "python -m experiments.pricing", values=pricing_values),
-    "validation": Experiment("validation", "python -m experiments.validation",
-                             exclude=("bass_networks",)),
+    "validation": Experiment("validation", "python -m experiments.pattern_validation and "
+                             "python -m experiments.calibration", exclude=("bass_networks",),
+                             values=validation_values),
 }
 
 

@@ -136,15 +136,20 @@ def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     write_experiment_results(results)
     values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
     parts = values["parts"]
-    for name in ("exp_replicates", "exp_capability_taste", "exp_pricing", "exp_sensitivity"):
+    for name in ("exp_replicates", "exp_capability_taste", "exp_pricing", "exp_sensitivity",
+                 "exp_network", "exp_validation"):
         assert parts[name]["available"] and parts[name]["values"]["quoted"], name
         assert parts[name]["figures"], name
     assert parts["exp_replicates"]["values"]["home_print_10_mean"] == "2040"
     assert parts["exp_capability_taste"]["values"]["niche_max_growth"] == "0.03"
     assert parts["exp_pricing"]["values"]["markup_dynamic"] == "0.10"
     assert parts["exp_sensitivity"]["values"]["morris_top"].startswith("price_sensitivity")
+    assert parts["exp_network"]["values"]["ii_2050"].startswith("1.25")
+    assert parts["exp_validation"]["values"]["cal_rmse"] == "1.0 percentage points"
+    assert "social_weight = 2.25" in parts["exp_validation"]["values"]["cal_params"]
     text = pdf_text(tmp_path / "paper.pdf")
     assert "0.03" in text and "price_sensitivity (mu* = 0.500)" in text
+    assert "6 marginal: 75" in text
     for part in parts.values():
         for figure in part["figures"].values():
             assert squash(figure["caption"]) in squash(text), figure["caption"]
