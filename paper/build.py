@@ -10,7 +10,7 @@ says which command produces it.
 
 Parts and the result folders they read (``PARTS``): the baseline run (``results/baseline``,
 ``market-abm run``), the calibration comparison (baseline plus the US Census series in
-``paper/data``), the Bass docking (``results/validation/bass_networks.csv``) and one generic
+``experiments/data``), the Bass docking (``results/validation/bass_networks.csv``) and one generic
 part per experiment of ``experiments/`` that includes that experiment's figures.
 """
 
@@ -38,7 +38,9 @@ from market_abm.scenario import Scenario, parameter_docs  # noqa: E402
 
 PAPER_DIR = Path(__file__).resolve().parent
 REPO = PAPER_DIR.parent
-ECOMMERCE_CSV = PAPER_DIR / "data" / "us_ecommerce_share_1999_2009.csv"
+# US e-commerce share of retail sales, Q4 (US Census Bureau, FRED ECOMPCTSA); shared with the
+# calibration experiment.
+ECOMMERCE_CSV = REPO / "experiments" / "data" / "us_ecommerce_share_1999_2009.csv"
 
 # ODD elements of the 2020 update (Grimm et al. 2020), in order: level-2 headings of paper.typ.
 ODD_ELEMENTS = (
@@ -473,7 +475,8 @@ def calibration_part(results: Path, gen: Path) -> Part:
         return missing("results/baseline",
                        "market-abm run --scenario baseline --seed 1 --out results/baseline")
     if not ECOMMERCE_CSV.is_file():
-        return Part(False, "paper/data", f"{ECOMMERCE_CSV.name} is missing from paper/data.")
+        return Part(False, "experiments/data",
+                    f"{ECOMMERCE_CSV.name} is missing from experiments/data.")
     data = pd.read_csv(ECOMMERCE_CSV)
     ts = pd.read_parquet(ts_file)
     # The data are fourth-quarter shares of sales value: compare with the model's
@@ -490,7 +493,7 @@ def calibration_part(results: Path, gen: Path) -> Part:
                     "does.", "market-abm run --scenario baseline --seed 1 --out results/baseline")
     model = q4.loc[both["year"]].to_numpy()
     err = model - both["value"].to_numpy()
-    part = Part(True, "results/baseline + paper/data")
+    part = Part(True, "results/baseline + experiments/data")
     first, last = int(both.year.iloc[0]), int(both.year.iloc[-1])
     part.values = {
         "first": str(first), "last": str(last),
