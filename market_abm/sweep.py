@@ -191,8 +191,12 @@ def check_out(out: Path, sweep: Sweep) -> None:
         if stored != sweep.fingerprint():
             raise UsageError(f"--out {out} holds a different sweep (other design, replicates, "
                              "seed or base scenario): choose a new folder")
-    elif any(not _is_temporary(p) for p in out.iterdir()):
+    elif any(not _is_temporary(p) and not _empty_runs(p) for p in out.iterdir()):
         raise UsageError(f"--out {out} exists and is not a sweep folder")
+
+
+def _empty_runs(path: Path) -> bool:
+    return path.name == "runs" and path.is_dir() and not any(path.iterdir())
 
 
 def done_runs(out: Path) -> set[int]:
@@ -275,11 +279,12 @@ def run_sweep(out: Path, sweep: Sweep, engine, log=print,
     before anything starts. Returns (runs, yearly) as written.
     """
     check_out(out, sweep)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for tmp in out.iterdir():
         if _is_temporary(tmp):
             tmp.unlink(missing_ok=True)
-    write_manifest(out, sweep, "running")
+    write_manifest(out, sweep, "running")  # first: it marks the folder as this sweep's
+    (out / "runs").mkdir(exist_ok=True)
     text = scenario_to_toml(sweep.base)
     atomic_write(out / "scenario.toml", lambda tmp: tmp.write_text(text))
     done = done_runs(out)

@@ -320,3 +320,14 @@ def _read(fd: int) -> bytes:
         return os.read(fd, 4096)
     except OSError:  # the child closed the terminal
         return b""
+
+
+def test_folder_of_a_sweep_killed_at_its_start_resumes(tmp_path):
+    out = tmp_path / "early"
+    (out / "runs").mkdir(parents=True)  # killed before its manifest was renamed into place
+    (out / ".manifest.json.abc123.tmp").write_text('{"half": ')
+    (out / "runs" / ".run_000000.parquet.xyz.tmp").write_bytes(b"PAR1")
+    assert main(["sweep", "--set", "n_customers=200", "--set", "end_year=1991", "--replicates",
+                 "2", "--workers", "1", "--out", str(out)]) == 0
+    assert len(pd.read_parquet(out / "runs.parquet")) == 2
+    assert not [p for p in out.rglob(".*") if p.is_file()]
