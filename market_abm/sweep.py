@@ -191,12 +191,13 @@ def check_out(out: Path, sweep: Sweep) -> None:
         if stored != sweep.fingerprint():
             raise UsageError(f"--out {out} holds a different sweep (other design, replicates, "
                              "seed or base scenario): choose a new folder")
-    elif any(not _is_temporary(p) and not _empty_runs(p) for p in out.iterdir()):
+    elif any(not _is_temporary(p) and not _runs_without_results(p) for p in out.iterdir()):
         raise UsageError(f"--out {out} exists and is not a sweep folder")
 
 
-def _empty_runs(path: Path) -> bool:
-    return path.name == "runs" and path.is_dir() and not any(path.iterdir())
+def _runs_without_results(path: Path) -> bool:
+    """A runs/ folder holding at most temporary files (a sweep killed as it started)."""
+    return path.name == "runs" and path.is_dir() and all(map(_is_temporary, path.iterdir()))
 
 
 def done_runs(out: Path) -> set[int]:
