@@ -29,8 +29,7 @@ HHI_ROLES = {"retailers": "retailer", "logisticians": "logistician", "platforms"
 OLD_ROLES, NEW_ROLES = ("retailer", "logistician"), ("platform", "print_hub")
 # A role is disintermediated once its share of units sold stays below this for good.
 DISINTERMEDIATION_SHARE = 0.5
-# Above this many nodes betweenness is estimated from BETWEENNESS_SAMPLE seeded source nodes.
-EXACT_BETWEENNESS_NODES = 500
+# With more producers than this, betweenness routes from a seeded sample of them.
 BETWEENNESS_SAMPLE = 200
 FORMATS = ("graphml", "gexf", "json")
 EXIT_COLUMNS = ["year", "role", "id"]
@@ -262,36 +261,47 @@ def product_network(G: nx.DiGraph) -> nx.DiGraph:
     return H
 
 
+def _producers(H: nx.DiGraph) -> list[str]:
+    return sorted(n for n, d in H.nodes(data=True) if d["role"] == "producer")
+
+
 def betweenness_sources(G: nx.DiGraph) -> int:
-    """Source nodes role_betweenness uses on G: all, or BETWEENNESS_SAMPLE on large graphs."""
-    n = G.number_of_nodes()
-    return n if n <= EXACT_BETWEENNESS_NODES else min(n, BETWEENNESS_SAMPLE)
+    """Producers role_betweenness routes from: all, or BETWEENNESS_SAMPLE when there are more."""
+    return min(len(_producers(G)), BETWEENNESS_SAMPLE)
 
 
 def role_betweenness(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
-    """Weighted betweenness centrality summed over the nodes of each intermediary role.
+    """Producer-to-customer betweenness, summed over the nodes of each intermediary role.
 
-    Betweenness is networkx's normalised directed betweenness on product_network(G): the
-    fraction of the shortest paths between ordered node pairs that pass through a node, divided
-    by (n-1)(n-2), with path length the sum of the edges' ``distance`` (strong flows are
-    short). It is *summed* over the nodes of a role (0 for a role absent from the graph), so a
-    role's value is the share of all ordered pairs it intermediates, in [0, 1]. On graphs over
-    EXACT_BETWEENNESS_NODES nodes it is estimated from betweenness_sources(G) source nodes
-    drawn with ``seed``. Shortest paths are all-or-nothing: a role on the second-best route
-    between two nodes gets nothing for that pair, however much it carries.
+    For every (producer, customer segment) pair, the shortest route on product_network(G)
+    (path length = sum of the edges' ``distance``, so strong flows are short) is credited to
+    the nodes it passes through (split evenly between equally short routes), with networkx's
+    ``betweenness_centrality_subset``. A role's value is the share of producer-customer pairs
+    whose route it intermediates, in [0, 1]: the question is through whom producers reach
+    customers. Routes are all-or-nothing per pair: a role on the second-best route gets nothing
+    for that pair, however much it carries; read it with the flow shares. With more than
+    BETWEENNESS_SAMPLE producers it routes from that many producers drawn with ``seed``.
 
-    Example: on the path producer -> logistician -> retailer -> customers, each of logistician
-    and retailer lies on 2 of the (4-1)(4-2) = 6 ordered pairs: 1/3.
+    Example: on the path producer -> logistician -> retailer -> customers, both intermediaries
+    are on the route of the only pair: 1 each.
     """
     H = product_network(G)
+    sources = _producers(H)
     k = betweenness_sources(H)
-    k = None if k == H.number_of_nodes() else k
-    bc = nx.betweenness_centrality(H, k=k, weight="distance", normalized=True, seed=seed)
+    if k < len(sources):
+        rng = np.random.default_rng(seed)
+        sources = sorted(rng.choice(sources, size=k, replace=False).tolist())
+    targets = sorted(n for n, d in H.nodes(data=True) if d["role"] == "customers")
     out = dict.fromkeys(INTERMEDIARY_ROLES, 0.0)
+    pairs = len(sources) * len(targets)
+    if pairs == 0:
+        return out
+    bc = nx.betweenness_centrality_subset(H, sources, targets, normalized=False,
+                                          weight="distance")
     for n, b in bc.items():
         role = H.nodes[n]["role"]
         if role in out:
-            out[role] += b
+            out[role] += b / pairs
     return out
 
 

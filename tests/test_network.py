@@ -172,9 +172,17 @@ def test_betweenness_on_a_chain_by_hand():
              ("goods", "retailer", 4, "customers", 0, 5, 5)]
     firms = firm_rows([("producer", 1), ("logistician", 2), ("retailer", 4)])
     G = build_graph(flow_rows(chain), firms, 2030, segments=1)
-    # each intermediary is on 2 of the (4-1)(4-2) = 6 ordered pairs
+    # the only producer-customer pair is routed through both intermediaries
     assert role_betweenness(G) == pytest.approx(
-        {"logistician": 1 / 3, "retailer": 1 / 3, "platform": 0.0, "print_hub": 0.0})
+        {"logistician": 1.0, "retailer": 1.0, "platform": 0.0, "print_hub": 0.0})
+
+
+def test_betweenness_of_the_hand_graph(hand_graph):
+    # 135 product units; distance = 135 / edge units. Producer -> segment 0: via the store
+    # 13.5 * 3 = 40.5, via the platform 6.75 + 9 = 15.75 (platform). Producer -> segment 1:
+    # parcels 4.5 + 4.5 = 9, via the hub 6.75 + 27 + 27 (logistician). Two pairs.
+    assert role_betweenness(hand_graph) == pytest.approx(
+        {"logistician": 0.5, "retailer": 0.0, "platform": 0.5, "print_hub": 0.0})
 
 
 @pytest.mark.parametrize(("parcels", "designs", "winner"),
@@ -189,21 +197,28 @@ def test_betweenness_follows_the_strongest_route(parcels, designs, winner):
     firms = firm_rows([("producer", 1), ("logistician", 2), ("platform", 5)])
     G = build_graph(flow_rows(routes), firms, 2030, segments=1)
     assert not product_network(G).has_edge("logistician:2", "platform:5")
-    # the only pair with an intermediary is (producer, customers), 1 of 3 * 2 ordered pairs
+    # the only producer-customer pair takes the stronger route
     expected = {"logistician": 0.0, "retailer": 0.0, "platform": 0.0, "print_hub": 0.0}
-    expected[winner] = 1 / 6
+    expected[winner] = 1.0
     assert role_betweenness(G) == pytest.approx(expected)
 
 
-def test_large_graphs_sample_betweenness_with_a_seed(monkeypatch, hand_graph):
-    monkeypatch.setattr(network, "EXACT_BETWEENNESS_NODES", 4)
-    monkeypatch.setattr(network, "BETWEENNESS_SAMPLE", 3)
-    sampled = role_betweenness(hand_graph, seed=5)
-    assert sampled == role_betweenness(hand_graph, seed=5)
-    bc = nx.betweenness_centrality(product_network(hand_graph), k=3, weight="distance",
-                                   seed=5)
-    assert sampled["platform"] == pytest.approx(bc["platform:5"])
-    assert graph_metrics(hand_graph)["betweenness_sources"] == 3
+def test_many_producers_sample_betweenness_with_a_seed(monkeypatch):
+    # producer 1 ships through the store, producer 7 through the platform
+    flows = [("goods", "producer", 1, "logistician", 2, 5, 5),
+             ("goods", "logistician", 2, "retailer", 4, 5, 5),
+             ("goods", "retailer", 4, "customers", 0, 5, 5),
+             ("design", "producer", 7, "platform", 5, 5, 5),
+             ("design", "platform", 5, "customers", 0, 5, 5)]
+    firms = firm_rows([("producer", 1), ("producer", 7), ("logistician", 2),
+                       ("retailer", 4), ("platform", 5)])
+    G = build_graph(flow_rows(flows), firms, 2030, segments=1)
+    assert role_betweenness(G)["platform"] == pytest.approx(0.5)
+    monkeypatch.setattr(network, "BETWEENNESS_SAMPLE", 1)
+    sampled = role_betweenness(G, seed=5)
+    assert sampled == role_betweenness(G, seed=5)
+    assert sorted(sampled.values()) in ([0, 0, 0, 1.0], [0, 0, 1.0, 1.0])
+    assert graph_metrics(G)["betweenness_sources"] == 1
 
 
 def test_events_by_hand():
