@@ -154,7 +154,8 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
             cost *= 1.0 + premium
         else:
             monthly = made.sum() * s.steps_per_year / 12.0
-            prod.inventory += (monthly - prod.inventory) / s.steps_per_year
+            target = s.inventory_cover_months * monthly  # stock of cover_months of sales
+            prod.inventory += (target - prod.inventory) / s.steps_per_year
             cost += s.holding_cost / s.steps_per_year * prod.inventory * (
                 made @ cat.unit_cost / max(made.sum(), 1e-12))
         prod.production_cost_year += cost

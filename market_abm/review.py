@@ -138,25 +138,31 @@ def review_producers(model, supply, sample: np.ndarray) -> None:
 
 
 def enter_platforms(model, supply, sample: np.ndarray) -> int:
-    """Platforms enter while an entrant's expected commission covers its fixed cost."""
+    """Platforms enter, up to max_entries_per_year, while an entrant's expected commission
+    covers its fixed cost. An entrant expects the share seed^e / (sum of catalogue^e + seed^e)
+    of the design market (e = network_effect): the incumbents' catalogues are its barrier."""
     s, cat = model.scenario, model.categories
     platforms = supply.platforms
-    if platforms:
+    if platforms:  # last year's design sales and commission per design
         sold = sum(pf.last_units for pf in platforms)
-        mean_price = (sum(pf.last_profit + pf.fixed_cost for pf in platforms)
-                      / max(sold, 1e-9))
-        weights = np.array([pf.catalogue for pf in platforms]) ** s.network_effect
-        seed = s.platform_seed_catalogue ** s.network_effect
-        expected = sold * seed / (weights.sum() + seed) * mean_price
-    else:
+        per_design = sum(pf.last_profit + pf.fixed_cost for pf in platforms) / max(sold, 1e-9)
+    else:  # designs customers would buy if a platform carried them
         printable = cat.printability <= model.capability
         offer = with_open(supply.offer, HOME_PRINT, printable)
         units = expected_units(model, offer, sample)[:, :, HOME_PRINT].sum(0)
-        expected = units @ (s.platform_commission * supply.design_price)
-    if expected <= s.platform_fixed_cost or s.max_entries_per_year == 0:
-        return 0
-    Platform(model, s.platform_fixed_cost * model.cost_factor(), s.platform_seed_catalogue)
-    return 1
+        sold = units.sum()
+        per_design = (units @ (s.platform_commission * supply.design_price)) / max(sold, 1e-9)
+    weights = float((np.array([pf.catalogue for pf in platforms]) ** s.network_effect).sum())
+    seed = s.platform_seed_catalogue ** s.network_effect
+    entries = 0
+    while entries < s.max_entries_per_year:
+        expected = sold * seed / (weights + seed) * per_design
+        if expected <= s.platform_fixed_cost:
+            break
+        Platform(model, s.platform_fixed_cost * model.cost_factor(), s.platform_seed_catalogue)
+        weights += seed
+        entries += 1
+    return entries
 
 
 def hub_profit(model, supply, sample: np.ndarray, x: float, y: float) -> float:
