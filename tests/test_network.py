@@ -329,7 +329,7 @@ def test_fast_run_intermediation_falls_and_platforms_start_at_zero(fast_run, fas
     assert m.at[last, "flow_share_retailer"] < m.at[first, "flow_share_retailer"]
     before = m[m["firms_platform"] == 0]
     assert len(before) and (before["betweenness_platform"] == 0).all()
-    assert (m.loc[m["firms_platform"] > 0, "betweenness_platform"] > 0).any()
+    assert (m.loc[m["firms_platform"] > 0, "flow_share_platform"] > 0).all()
 
 
 def test_baseline_story():
@@ -343,5 +343,11 @@ def test_baseline_story():
     assert m.at[2050, "flow_share_retailer"] < m.at[2025, "flow_share_retailer"]
     no_platform = m[m["firms_platform"] == 0]
     assert len(no_platform) and (no_platform["betweenness_platform"] == 0).all()
+    # once platforms have grown they are the most central intermediary (issue 3)
+    late = m.loc[2045:2050]
+    others = late[["betweenness_retailer", "betweenness_logistician",
+                   "betweenness_print_hub"]].max(axis=1)
+    assert (late["betweenness_platform"] > others).all()
     events = network_events(m.reset_index())
     assert "retailer" in set(events.loc[events["event"] == "disintermediation", "role"])
+    assert "platform" in set(events.loc[events["event"] == "reintermediation", "role"])
