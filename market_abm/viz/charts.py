@@ -6,6 +6,8 @@ Monthly values are smoothed over six months.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
@@ -60,8 +62,9 @@ class TimeChart(LiveView):
                                  ha="center", va="center", color="0.5")]
         return self.curves(snap, years(snap))
 
+    @abc.abstractmethod
     def curves(self, snap: Snapshot, t: np.ndarray) -> list[Artist]:
-        raise NotImplementedError
+        """The data artists of ``snap`` over the years ``t``."""
 
 
 class ChannelShares(TimeChart):

@@ -10,6 +10,7 @@ with six views under the 300 ms budget.
 
 from __future__ import annotations
 
+import abc
 import io
 
 import numpy as np
@@ -30,7 +31,7 @@ def encode_png(rgba: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-class LiveView:
+class LiveView(abc.ABC):
     """Base of the page's views. Subclasses build the frame in ``setup(snap)`` and return the
     data artists of a snapshot from ``draw(snap)``; ``overlays`` lists opaque frame artists
     that must stay on top of the data (legends inside the axes).
@@ -59,12 +60,12 @@ class LiveView:
         self._boxes: list[tuple[slice, slice]] = []
         self.setup(snap)
 
-    def setup(self, snap: Snapshot) -> None:
+    def setup(self, snap: Snapshot) -> None:  # noqa: B027 (optional hook, empty by default)
         """Draw the frame: title, labels, fixed limits, reference lines, legends."""
 
+    @abc.abstractmethod
     def draw(self, snap: Snapshot) -> list[Artist]:
         """Add the data artists of ``snap`` and return them."""
-        raise NotImplementedError
 
     def render(self, snap: Snapshot) -> bytes:
         """PNG of the view for ``snap``."""
