@@ -71,7 +71,8 @@ def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
         hhi.plot(y.index, y[f"hhi_{role}s"], color=colour, label=label)
     share.set(xlabel="year", ylabel="share of units sold", ylim=(0, 1.05),
               title="Flow through each role")
-    between.set(xlabel="year", ylabel="summed betweenness", title="Weighted betweenness")
+    between.set(xlabel="year", ylabel="share of producer-customer routes",
+                title="Betweenness (producer to customer)")
     hhi.set(xlabel="year", ylabel="HHI of throughput", ylim=(0, 1.05),
             title="Concentration (Herfindahl)")
     for ax in (share, between, hhi):
