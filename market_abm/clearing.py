@@ -158,7 +158,6 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
             prod.inventory += (target - prod.inventory) / s.steps_per_year
             cost += s.holding_cost / s.steps_per_year * prod.inventory * (
                 made @ cat.unit_cost / max(made.sum(), 1e-12))
-        prod.production_cost_year += cost
         prod.goods_units_year += made.sum()
         online_margin = online[:, j] @ (supply.wholesale[j] - cat.unit_cost)
         prod.online_profit_year += online_margin - s.web_shop_cost / s.steps_per_year * \
@@ -182,7 +181,6 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
                 + supply.material_split[i] * material_cost)
         lg.parcel_volume += (parcel_units * s.steps_per_year - lg.parcel_volume) / \
             s.steps_per_year
-        lg.material_units_year += supply.material_split[i] * printed.sum()
         lg.material_profit_year += supply.material_split[i] * material_profit
         lg.book(va["logistician"][i], cost,
                 supply.bulk_split[i] * units[:, RETAIL].sum() + parcel_units

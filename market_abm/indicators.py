@@ -17,7 +17,7 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
     units = cleared.units
     total = units.sum()
     by_channel = units.sum(axis=0)
-    row = {"step": model.steps_per_year_index(), "year": model.year, "month": model.month + 1}
+    row = {"step": model.step_index(), "year": model.year, "month": model.month + 1}
     spend_by_channel = cleared.spend.sum(axis=0)
     spent = spend_by_channel.sum()
     for c, name in enumerate(CHANNELS):

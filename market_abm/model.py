@@ -161,14 +161,14 @@ class MarketModel(mesa.Model):
 
     def _set_technology(self) -> None:
         s = self.scenario
-        t = s.start_year + (self.steps_per_year_index()) / s.steps_per_year
+        t = s.start_year + self.step_index() / s.steps_per_year
         self.capability = capability_frontier(t, s.start_year, s.printer_capability_start,
                                               s.printer_capability_growth)
         self.pro_capability = capability_frontier(t + s.pro_capability_lead_years,
                                                   s.start_year, s.printer_capability_start,
                                                   s.printer_capability_growth)
 
-    def steps_per_year_index(self) -> int:
+    def step_index(self) -> int:
         """Steps since the start of the run (0 during the first step)."""
         return max(self.steps - 1, 0)
 
@@ -176,7 +176,7 @@ class MarketModel(mesa.Model):
     def step(self) -> None:
         """Advance the market by one step (a month by default)."""
         s = self.scenario
-        t = self.steps_per_year_index()
+        t = self.step_index()
         if t >= s.n_steps:
             self.running = False
             return

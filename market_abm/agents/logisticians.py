@@ -17,11 +17,10 @@ class Logistician(Firm):
         super().__init__(model, fixed_cost)
         self.parcel_volume = 0.0
         self.pivoted = False
-        self.material_units_year = 0.0
         self.material_profit_year = 0.0
         self.last_material_profit = 0.0
 
     def close_year(self) -> None:
         super().close_year()
         self.last_material_profit = self.material_profit_year
-        self.material_units_year = self.material_profit_year = 0.0
+        self.material_profit_year = 0.0

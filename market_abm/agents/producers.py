@@ -30,11 +30,8 @@ class Producer(Firm):
         self.goods_units_year = 0.0
         self.online_profit_year = 0.0
         self.design_profit_year = 0.0
-        self.last_online_profit = 0.0
-        self.last_design_profit = 0.0
         self.online_losing_years = 0  # consecutive yearly losses of the web shop
         self.design_losing_years = 0  # ... and of design licensing
-        self.production_cost_year = 0.0
         self.last_goods_units = 0.0
 
     def channel_fixed_cost(self) -> float:
@@ -45,8 +42,6 @@ class Producer(Firm):
 
     def close_year(self) -> None:
         super().close_year()
-        self.last_online_profit, self.last_design_profit = (self.online_profit_year,
-                                                            self.design_profit_year)
         self.online_losing_years = (self.online_losing_years + 1
                                     if self.sells_online and self.online_profit_year < 0 else 0)
         self.design_losing_years = (self.design_losing_years + 1
@@ -54,4 +49,4 @@ class Producer(Firm):
                                     else 0)
         self.last_goods_units = self.goods_units_year
         self.online_profit_year = self.design_profit_year = 0.0
-        self.goods_units_year = self.production_cost_year = 0.0
+        self.goods_units_year = 0.0
