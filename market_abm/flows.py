@@ -63,8 +63,9 @@ class FlowLedger:
                 acc[0] += f.units
                 acc[1] += f.value
 
-    def close_year(self, year: int, ids: dict[str, list[int]]) -> pd.DataFrame:
-        """The year's edges with units > 0, firm ids as Mesa unique_id, segments 0..n-1."""
+    def year_so_far(self, year: int, ids: dict[str, list[int]]) -> pd.DataFrame:
+        """The open year's edges with units > 0, firm ids as Mesa unique_id, segments 0..n-1
+        (``ids`` are this year's node ids: matrix positions follow them)."""
         parts = []
         for (kind, src, dst), (units, value) in self._year.items():
             rows, cols = np.nonzero(units > 0)
@@ -75,8 +76,12 @@ class FlowLedger:
                 "src_id": np.asarray(ids[src], dtype=np.int64)[rows],
                 "dst_role": dst, "dst_id": np.asarray(ids[dst], dtype=np.int64)[cols],
                 "units": units[rows, cols], "value": value[rows, cols]}))
+        return pd.concat(parts, ignore_index=True) if parts else empty_flows()
+
+    def close_year(self, year: int, ids: dict[str, list[int]]) -> pd.DataFrame:
+        """Close the year: its table (``year_so_far``) joins the ledger's tables."""
+        table = self.year_so_far(year, ids)
         self._year = {}
-        table = pd.concat(parts, ignore_index=True) if parts else empty_flows()
         if len(table):
             self.tables.append(table)
         return table

@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from market_abm.flows import FLOW_COLUMNS, empty_flows
+from market_abm.flows import empty_flows
 from market_abm.model import MarketModel
 from market_abm.network import build_graph
 from market_abm.scenario import PRESETS, ScenarioError, load_scenario, preset
@@ -120,40 +120,6 @@ def _sites(firms: list) -> np.ndarray:
     return np.array([(f.x, f.y) for f in firms], dtype=float).reshape(-1, 2)
 
 
-@dataclass
-class YearFlows:
-    """The flows of the current year so far, summed step by step (the ledger closes a year
-    only in December). Matrices keep the positions of ``model.firm_lists``, which change only
-    at the yearly review, so positions are mapped to ids with the same year's node ids."""
-
-    year: int = -1
-    sums: dict[tuple[str, str, str], list[np.ndarray]] = field(default_factory=dict)
-
-    def add(self, year: int, flows: list) -> None:
-        if year != self.year:
-            self.year, self.sums = year, {}
-        for f in flows:
-            acc = self.sums.get((f.kind, f.src_role, f.dst_role))
-            if acc is None or acc[0].shape != f.units.shape:
-                self.sums[(f.kind, f.src_role, f.dst_role)] = [f.units.copy(), f.value.copy()]
-            else:
-                acc[0] += f.units
-                acc[1] += f.value
-
-    def table(self, ids: dict[str, list[int]]) -> pd.DataFrame:
-        parts = []
-        for (kind, src, dst), (units, value) in self.sums.items():
-            rows, cols = np.nonzero(units > 0)
-            if not len(rows):
-                continue
-            parts.append(pd.DataFrame({
-                "year": self.year, "kind": kind, "src_role": src,
-                "src_id": np.asarray(ids[src], dtype=np.int64)[rows], "dst_role": dst,
-                "dst_id": np.asarray(ids[dst], dtype=np.int64)[cols],
-                "units": units[rows, cols], "value": value[rows, cols]}))
-        return pd.concat(parts, ignore_index=True)[FLOW_COLUMNS] if parts else empty_flows()
-
-
 class Session:
     """A model run driven by the page's controls; thread-safe (play runs in a thread).
 
@@ -170,7 +136,6 @@ class Session:
         self._run = 1
         self.settings = settings or preset_settings()
         self.model = self._build(self.settings)
-        self._year_flows = YearFlows()
         self.snapshot = self._take()
 
     @staticmethod
@@ -191,7 +156,7 @@ class Session:
         settings = settings or self.settings
         model = self._build(settings)
         with self._lock:
-            self.settings, self.model, self._year_flows = settings, model, YearFlows()
+            self.settings, self.model = settings, model
             self._run += 1
             self.snapshot = self._take()
             return self.snapshot
@@ -210,10 +175,6 @@ class Session:
                 if not m.running:
                     break
                 m.step()
-                if m.month == m.scenario.steps_per_year - 1:
-                    self._year_flows = YearFlows()  # the ledger has closed the year
-                else:
-                    self._year_flows.add(m.year, m.last_flows)
             self.snapshot = self._take()
             return self.snapshot
 
@@ -230,7 +191,7 @@ class Session:
         if m.month == m.scenario.steps_per_year - 1:
             closed = m.ledger.tables[-1] if m.ledger.tables else empty_flows()
             return closed if len(closed) and closed["year"].iloc[0] == m.year else empty_flows()
-        return self._year_flows.table(m.node_ids())
+        return m.ledger.year_so_far(m.year, m.node_ids())
 
     def _firms(self) -> pd.DataFrame:
         """Firm-table rows (network.build_graph) of the firms the latest flows ran through."""
