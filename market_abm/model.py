@@ -199,13 +199,8 @@ class MarketModel(mesa.Model):
         supply = build_supply(self)
         rate = self.categories.purchases_per_year / s.steps_per_year
         who, what = draw_purchases(pop.n, rate, self.rng)
-        shoppers = Shoppers(category=what, travel_store=self.travel_store[who],
-                            travel_hub=self.travel_hub[who],
-                            time_value=pop.time_value[who] * self.rng.exponential(1.0, len(who)),
-                            taste=pop.taste[who], sensitivity=pop.sensitivity[who],
-                            internet=pop.internet[who], printer=pop.printer[who],
-                            hassle=pop.hassle[who],
-                            usage=pop.usage[who], social=self.social_use[who])
+        shoppers = self.shoppers(who, what)
+        shoppers.time_value *= self.rng.exponential(1.0, len(who))  # urgency of each purchase
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         served = np.isfinite(util).any(axis=1)
         self.lost_purchases = len(who) - int(served.sum())
@@ -246,6 +241,18 @@ class MarketModel(mesa.Model):
         self.rows.append(row)
         if t + 1 >= s.n_steps:
             self.running = False
+
+    def shoppers(self, customer: np.ndarray, category: np.ndarray,
+                 travel_hub: np.ndarray | None = None) -> Shoppers:
+        """The customer-side attributes of purchases (one row per customer, category pair);
+        ``travel_hub`` replaces the trip cost to the nearest hub (a hub being considered)."""
+        pop, c = self.customers, customer
+        return Shoppers(category=category, travel_store=self.travel_store[c],
+                        travel_hub=self.travel_hub[c] if travel_hub is None else travel_hub,
+                        time_value=pop.time_value[c], taste=pop.taste[c],
+                        sensitivity=pop.sensitivity[c], internet=pop.internet[c],
+                        printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c],
+                        social=self.social_use[c])
 
     def node_ids(self) -> dict[str, list[int]]:
         """Ids of the flow ledger's nodes: firms' unique_id, customer segments 0..n-1."""

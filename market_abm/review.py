@@ -34,15 +34,9 @@ ROLE_CLASSES = {"producer": Producer, "logistician": Logistician, "retailer": Re
 
 def sample_shoppers(model, sample: np.ndarray, travel_hub: np.ndarray | None = None) -> Shoppers:
     """One row per (sampled customer, category): every category each customer may buy."""
-    pop, K = model.customers, len(model.categories)
-    c = np.repeat(sample, K)
-    hub = model.travel_hub[sample] if travel_hub is None else travel_hub
-    return Shoppers(category=np.tile(np.arange(K), len(sample)),
-                    travel_store=model.travel_store[c], travel_hub=np.repeat(hub, K),
-                    time_value=pop.time_value[c], taste=pop.taste[c],
-                    sensitivity=pop.sensitivity[c], internet=pop.internet[c],
-                    printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c],
-                    social=model.social_use[c])
+    K = len(model.categories)
+    return model.shoppers(np.repeat(sample, K), np.tile(np.arange(K), len(sample)),
+                          None if travel_hub is None else np.repeat(travel_hub, K))
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray,
