@@ -40,7 +40,7 @@ def printer_savings(model, supply) -> np.ndarray:
     price, ref = offer.price[ks], offer.ref_price[ks]
     fit_value = pop.taste[:, None] * (offer.personalisation[ks] * ref)[None, :]
     tv = pop.time_value[:, None]
-    retail = price[:, RETAIL][None, :] + model.travel_store[:, None]
+    retail = price[:, RETAIL][None, :] + pop.travel_store[:, None]
     retail = np.where(offer.open[ks, RETAIL][None, :], retail, np.inf)
     online = (price[:, ONLINE][None, :] + offer.delay[ks, ONLINE] * tv
               - fit_value * offer.fit[ks, ONLINE])

@@ -51,18 +51,14 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     K = len(cat)
     n_s = model.n_segments
     c, k, ch = buys.customer, buys.category, buys.channel
-    seg = model.segment_of[c]
+    seg = model.segment_of.take(c)
     price = supply.offer.price
 
     units = _per(k * 4 + ch, K * 4).reshape(K, 4) * hh
     spend = units * price
 
-    def by_segment(mask, weights=None):
-        w = None if weights is None else weights[mask]
-        return _per(seg[mask], n_s, w) * hh
-
-    def seg_cat(mask):
-        return _per(seg[mask] * K + k[mask], n_s * K).reshape(n_s, K) * hh
+    def seg_cat(i):
+        return _per(seg.take(i) * K + k.take(i), n_s * K).reshape(n_s, K) * hh
 
     flows: list[Flow] = []
     outer = np.outer
@@ -70,10 +66,10 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     store_units, hub_units = np.zeros(n_r), np.zeros((n_h, K))
 
     # Retail: producer -> logistician -> retailer -> customer segment.
-    r = ch == RETAIL
-    if r.any():
-        store = model.store_of[c[r]]
-        u_store = _per(store * K + k[r], n_r * K).reshape(n_r, K) * hh
+    r = np.flatnonzero(ch == RETAIL)  # the retail purchases
+    if len(r):
+        store, k_r = model.store_of.take(c.take(r)), k.take(r)
+        u_store = _per(store * K + k_r, n_r * K).reshape(n_r, K) * hh
         store_units = u_store.sum(1)
         a = units[:, RETAIL, None] * supply.share_goods
         flows.append(Flow("goods", "producer", "logistician",
@@ -82,14 +78,15 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         landed = supply.mean_wholesale(supply.share_goods) + supply.bulk_fee
         flows.append(Flow("goods", "logistician", "retailer", outer(supply.bulk_split,
                           u_store.sum(1)), outer(supply.bulk_split, u_store @ landed)))
-        pair = store * n_s + seg[r]
+        pair = store * n_s + seg.take(r)
         flows.append(Flow("goods", "retailer", "customers",
                           _per(pair, n_r * n_s).reshape(n_r, n_s) * hh,
-                          _per(pair, n_r * n_s, price[k[r], RETAIL]).reshape(n_r, n_s) * hh))
+                          _per(pair, n_r * n_s, price[:, RETAIL].take(k_r)).reshape(n_r, n_s)
+                          * hh))
 
     # Online: producer -> logistician -> customer segment (parcels).
-    o = ch == ONLINE
-    if o.any():
+    o = np.flatnonzero(ch == ONLINE)
+    if len(o):
         a = units[:, ONLINE, None] * supply.share_online
         flows.append(Flow("parcel", "producer", "logistician",
                           outer(a.sum(0), supply.parcel_split),
@@ -101,7 +98,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
                           outer(supply.parcel_split, sk.sum(1)), value))
 
     # Designs for both printing channels: producer -> platform.
-    h, p = ch == HOME_PRINT, ch == PRINT_SERVICE
+    h, p = np.flatnonzero(ch == HOME_PRINT), np.flatnonzero(ch == PRINT_SERVICE)
     printed = units[:, HOME_PRINT] + units[:, PRINT_SERVICE]
     if printed.sum() > 0:
         a = printed[:, None] * supply.share_design
@@ -109,25 +106,25 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         flows.append(Flow("design", "producer", "platform",
                           outer(a.sum(0), supply.platform_split),
                           outer((a * net[:, None]).sum(0), supply.platform_split)))
-    if h.any():
+    if len(h):
         sk = seg_cat(h)
         flows.append(Flow("design", "platform", "customers", outer(supply.platform_split,
                           sk.sum(1)), outer(supply.platform_split, sk @ supply.design_price)))
         flows.append(Flow("material", "logistician", "customers", outer(supply.material_split,
                           sk.sum(1)), outer(supply.material_split, sk @ supply.material_price)))
-    if p.any():
-        hub = model.hub_of[c[p]]
-        u_hub = hub_units = _per(hub * K + k[p], n_h * K).reshape(n_h, K) * hh
+    if len(p):
+        hub, k_p = model.hub_of.take(c.take(p)), k.take(p)
+        u_hub = hub_units = _per(hub * K + k_p, n_h * K).reshape(n_h, K) * hh
         flows.append(Flow("design", "platform", "print_hub", outer(supply.platform_split,
                           u_hub.sum(1)), outer(supply.platform_split, u_hub @ supply.design_price)))
         flows.append(Flow("material", "logistician", "print_hub",
                           outer(supply.material_split, u_hub.sum(1)),
                           outer(supply.material_split, u_hub @ supply.material_price)))
-        pair = hub * n_s + seg[p]
+        pair = hub * n_s + seg.take(p)
         flows.append(Flow("print_job", "print_hub", "customers",
                           _per(pair, n_h * n_s).reshape(n_h, n_s) * hh,
-                          _per(pair, n_h * n_s, price[k[p], PRINT_SERVICE]).reshape(n_h, n_s)
-                          * hh))
+                          _per(pair, n_h * n_s, price[:, PRINT_SERVICE].take(k_p))
+                          .reshape(n_h, n_s) * hh))
 
     sizes = {role: len(model.firm_lists[role]) for role in model.firm_lists}
     sizes["customers"] = n_s

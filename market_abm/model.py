@@ -30,7 +30,7 @@ from market_abm.clearing import Purchases, book_firms, clear
 from market_abm.demand import draw_purchases
 from market_abm.flows import FlowLedger
 from market_abm.indicators import step_row
-from market_abm.market import CHANNELS, Shoppers, choose, utilities
+from market_abm.market import CHANNELS, Shoppers, choose, served, utilities
 from market_abm.pricing import build_supply
 from market_abm.scenario import Scenario, load_scenario
 from market_abm.social import SocialGraph
@@ -79,6 +79,7 @@ class MarketModel(mesa.Model):
         self.n_segments = grid * grid
 
         self._create_firms()
+        self._nearest_known: dict[str, tuple] = {}  # role -> (firm ids, nearest)
         self.ref_price = self._reference_prices()
         self.ledger = FlowLedger()
         self.rows: list[dict] = []
@@ -142,18 +143,31 @@ class MarketModel(mesa.Model):
                                         key=lambda a: a.unique_id)
                            for role, cls in FIRM_ROLES.items()}
 
-    def _nearest(self, firms: list) -> tuple[np.ndarray, np.ndarray]:
-        pop = self.customers
+    def _nearest(self, role: str, trip: np.ndarray) -> np.ndarray:
+        """Index of each customer's nearest firm of ``role`` (stores, hubs); writes the trip
+        cost ($ per item, inf when there is none) into ``trip``. Unchanged since last year
+        when the same firms are open."""
+        pop, firms = self.customers, self.firm_lists[role]
+        sites = tuple(f.unique_id for f in firms)
+        known = self._nearest_known.get(role)
+        if known is not None and known[0] == sites:
+            return known[1]
         if not firms:
-            return np.zeros(pop.n, dtype=np.int64), np.full(pop.n, np.inf)
-        tree = cKDTree(np.array([(f.x, f.y) for f in firms]))
-        dist, idx = tree.query(np.column_stack([pop.x, pop.y]))
-        return idx.astype(np.int64), self.trip_cost(dist)
+            trip[:] = np.inf
+            nearest = np.zeros(pop.n, dtype=np.int64)
+        else:
+            tree = cKDTree(np.array([(f.x, f.y) for f in firms]))
+            dist, idx = tree.query(np.column_stack([pop.x, pop.y]))
+            trip[:] = self.trip_cost(dist)
+            nearest = idx.astype(np.int64)
+        self._nearest_known[role] = (sites, nearest)
+        return nearest
 
     def _start_year(self) -> None:
         """Per-year state: nearest store and hub, and what a printer is worth to each."""
-        self.store_of, self.travel_store = self._nearest(self.firm_lists["retailer"])
-        self.hub_of, self.travel_hub = self._nearest(self.firm_lists["print_hub"])
+        pop = self.customers
+        self.store_of = self._nearest("retailer", pop.travel_store)
+        self.hub_of = self._nearest("print_hub", pop.travel_hub)
         supply = build_supply(self)
         s = self.scenario
         enjoyment = s.printer_enjoyment * self.customers.innovativeness
@@ -191,7 +205,7 @@ class MarketModel(mesa.Model):
         # 2. customers (neighbour shares at the start of the step: synchronous update)
         stacked = np.column_stack([pop.usage, pop.internet, pop.owners]).astype(np.float32)
         seen = self.social.neighbour_mean(stacked)
-        self.social_use = np.asarray(seen[:, :4])
+        self.social_use = np.ascontiguousarray(seen[:, :4])
         adoption.spread_internet(self, np.asarray(seen[:, 4]))
         self.printers_bought, _ = adoption.update_printers(self, np.asarray(seen[:, 5]))
 
@@ -202,10 +216,10 @@ class MarketModel(mesa.Model):
         shoppers = self.shoppers(who, what)
         shoppers.time_value *= self.rng.exponential(1.0, len(who))  # urgency of each purchase
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
-        served = np.isfinite(util).any(axis=1)
-        self.lost_purchases = len(who) - int(served.sum())
+        ok = served(util)
+        self.lost_purchases = len(who) - int(ok.sum())
         if self.lost_purchases:  # purchases no channel can serve are lost demand
-            util, who, what = util[served], who[served], what[served]
+            util, who, what = util.T[:, ok].T, who[ok], what[ok]
         buys = Purchases(who, what, choose(util, self.rng))
 
         # 4. clearing
@@ -215,8 +229,9 @@ class MarketModel(mesa.Model):
         self.last_flows = flows
         counts = np.bincount(buys.customer * len(CHANNELS) + buys.channel,
                              minlength=pop.n * len(CHANNELS)).reshape(pop.n, len(CHANNELS))
+        bought = np.bincount(buys.customer, minlength=pop.n)
         per_year = self.categories.purchases_per_year.sum()
-        pop.update_usage(counts, 1.0 / (s.habit_memory * per_year))
+        pop.update_usage(bought, counts, 1.0 / (s.habit_memory * per_year))
 
         # 5. producers' dynamic pricing
         if s.dynamic_pricing:
@@ -247,12 +262,14 @@ class MarketModel(mesa.Model):
         """The customer-side attributes of purchases (one row per customer, category pair);
         ``travel_hub`` replaces the trip cost to the nearest hub (a hub being considered)."""
         pop, c = self.customers, customer
-        return Shoppers(category=category, travel_store=self.travel_store[c],
-                        travel_hub=self.travel_hub[c] if travel_hub is None else travel_hub,
-                        time_value=pop.time_value[c], taste=pop.taste[c],
-                        sensitivity=pop.sensitivity[c], internet=pop.internet[c],
-                        printer=pop.printer[c], hassle=pop.hassle[c], usage=pop.usage[c],
-                        social=self.social_use[c])
+        rows = pop.rows(c)
+        col = {name: rows[:, j] for j, name in enumerate(pop.TABLE_COLUMNS)}
+        return Shoppers(category=category, travel_store=col["travel_store"],
+                        travel_hub=col["travel_hub"] if travel_hub is None else travel_hub,
+                        time_value=col["time_value"], taste=col["taste"],
+                        sensitivity=col["sensitivity"], internet=pop.internet.take(c),
+                        printer=col["printer"], hassle=col["hassle"],
+                        usage=pop.usage.take(c, axis=0), social=self.social_use.take(c, axis=0))
 
     def node_ids(self) -> dict[str, list[int]]:
         """Ids of the flow ledger's nodes: firms' unique_id, customer segments 0..n-1."""

@@ -167,7 +167,7 @@ def hub_profit(model, supply, sample: np.ndarray, x: float, y: float) -> float:
         return 0.0
     dist = np.hypot(pop.x[sample] - x, pop.y[sample] - y)
     trip = model.trip_cost(dist)
-    closer = trip < model.travel_hub[sample]
+    closer = trip < pop.travel_hub[sample]
     if not closer.any():
         return 0.0
     offer = with_open(supply.offer, PRINT_SERVICE, can_print & supply.offer.open[:, HOME_PRINT])
