@@ -4,7 +4,8 @@ Each step (a month by default):
 1. technology: capability frontier and printer price (Wright's law);
 2. customers: internet access spreads, printers are retired, replaced and bought (Bass on the
    social graph, filtered by value against price);
-3. purchases: Poisson demand per category, channel by multinomial logit;
+3. purchases: Poisson demand per category, channel by multinomial logit, habits updated
+   (steps 2-3 are ``customer_step``, under the offer the firms set at the start of the step);
 4. clearing: prices split among the roles on each channel, flows recorded;
 5. firms: producers reprice with capacity use (dynamic pricing);
 6. at December: yearly review (exits, pivots, conversions, entries, portfolios), then the
@@ -195,43 +196,21 @@ class MarketModel(mesa.Model):
             self.running = False
             return
         self.year, self.month = s.start_year + t // s.steps_per_year, t % s.steps_per_year
-        pop = self.customers
 
         # 1. technology
         self._set_technology()
         self.printer_price = printer_price(self.cumulative_printers, s.printer_initial_cumulative,
                                            s.printer_price_start, s.printer_price_floor,
                                            s.printer_learning_rate)
-        # 2. customers (neighbour shares at the start of the step: synchronous update)
-        stacked = np.column_stack([pop.usage, pop.internet, pop.owners]).astype(np.float32)
-        seen = self.social.neighbour_mean(stacked)
-        self.social_use = np.ascontiguousarray(seen[:, :4])
-        adoption.spread_internet(self, np.asarray(seen[:, 4]))
-        self.printers_bought, _ = adoption.update_printers(self, np.asarray(seen[:, 5]))
-
-        # 3. purchases
-        supply = build_supply(self)
-        rate = self.categories.purchases_per_year / s.steps_per_year
-        who, what = draw_purchases(pop.n, rate, self.rng)
-        shoppers = self.shoppers(who, what)
-        shoppers.time_value *= self.rng.exponential(1.0, len(who))  # urgency of each purchase
-        util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
-        ok = served(util)
-        self.lost_purchases = len(who) - int(ok.sum())
-        if self.lost_purchases:  # purchases no channel can serve are lost demand
-            util, who, what = util.T[:, ok].T, who[ok], what[ok]
-        buys = Purchases(who, what, choose(util, self.rng))
+        supply = build_supply(self)  # the firms' offer, fixed while customers decide
+        # 2.-3. customers: diffusion, purchases and their channels, habits
+        buys = self.customer_step(supply)
 
         # 4. clearing
         cleared, flows = clear(self, supply, buys)
         book_firms(self, supply, cleared)
         self.ledger.add(flows)
         self.last_flows = flows
-        counts = np.bincount(buys.customer * len(CHANNELS) + buys.channel,
-                             minlength=pop.n * len(CHANNELS)).reshape(pop.n, len(CHANNELS))
-        bought = np.bincount(buys.customer, minlength=pop.n)
-        per_year = self.categories.purchases_per_year.sum()
-        pop.update_usage(bought, counts, 1.0 / (s.habit_memory * per_year))
 
         # 5. producers' dynamic pricing
         if s.dynamic_pricing:
@@ -256,6 +235,40 @@ class MarketModel(mesa.Model):
         self.rows.append(row)
         if t + 1 >= s.n_steps:
             self.running = False
+
+    def customer_step(self, supply) -> Purchases:
+        """The customers' part of a step, under the firms' offer ``supply``; returns the
+        purchases served.
+
+        Neighbour shares are read at the start of the step (synchronous update); then
+        internet access spreads, printers are retired, replaced and bought, purchases arrive
+        and each picks a channel, and the habit memory takes in the step's purchases.
+        (benchmarks/ time this against a Mesa version with one object per customer.)
+        """
+        s, pop = self.scenario, self.customers
+        stacked = np.column_stack([pop.usage, pop.internet, pop.owners]).astype(np.float32)
+        seen = self.social.neighbour_mean(stacked)
+        self.social_use = np.ascontiguousarray(seen[:, :4])
+        adoption.spread_internet(self, np.asarray(seen[:, 4]))
+        self.printers_bought, _ = adoption.update_printers(self, np.asarray(seen[:, 5]))
+
+        rate = self.categories.purchases_per_year / s.steps_per_year
+        who, what = draw_purchases(pop.n, rate, self.rng)
+        shoppers = self.shoppers(who, what)
+        shoppers.time_value *= self.rng.exponential(1.0, len(who))  # urgency of each purchase
+        util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
+        ok = served(util)
+        self.lost_purchases = len(who) - int(ok.sum())
+        if self.lost_purchases:  # purchases no channel can serve are lost demand
+            util, who, what = util.T[:, ok].T, who[ok], what[ok]
+        buys = Purchases(who, what, choose(util, self.rng))
+
+        counts = np.bincount(buys.customer * len(CHANNELS) + buys.channel,
+                             minlength=pop.n * len(CHANNELS)).reshape(pop.n, len(CHANNELS))
+        bought = np.bincount(buys.customer, minlength=pop.n)
+        per_year = self.categories.purchases_per_year.sum()
+        pop.update_usage(bought, counts, 1.0 / (s.habit_memory * per_year))
+        return buys
 
     def shoppers(self, customer: np.ndarray, category: np.ndarray,
                  travel_hub: np.ndarray | None = None) -> Shoppers:
