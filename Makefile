@@ -1,5 +1,5 @@
 # market_abm: the two commands of the README, and helpers.
-.PHONY: run app test lint docs clean paper reproduce
+.PHONY: run app test lint docs clean paper reproduce bench
 
 run:            ## set up, run the baseline and show its summary and figure
 	scripts/setup.sh
@@ -16,6 +16,10 @@ test:           ## set up (with test tools) and run the whole test suite
 
 lint:
 	.venv/bin/ruff check .
+
+bench:          ## speed and memory figures at 10^4-10^6 customers (benchmarks/README.md)
+	scripts/setup.sh
+	.venv/bin/python benchmarks/run.py $(BENCH)
 
 docs:           ## regenerate docs/parameters.md from the scenario fields
 	.venv/bin/python -m market_abm.docs > docs/parameters.md
