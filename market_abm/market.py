@@ -210,8 +210,8 @@ def choose(util: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             np.exp(row - top, out=cum[c], where=finite)
         if c:  # running sums: unnormalised, the draw scales instead
             cum[c] += cum[c - 1]
-    draw = rng.random(u.shape[1]) * cum[-1]
+    draw = rng.random(u.shape[1]) * cum[-1]  # in [0, total): never above the last sum
     chosen = np.zeros(u.shape[1], dtype=np.int64)
-    for row in cum:
+    for row in cum[:-1]:
         chosen += draw > row
-    return np.minimum(chosen, len(CHANNELS) - 1)
+    return chosen

@@ -32,6 +32,7 @@ from market_abm.demand import draw_purchases
 from market_abm.flows import FlowLedger
 from market_abm.indicators import step_row
 from market_abm.market import CHANNELS, Shoppers, choose, served, utilities
+from market_abm.memory import keep_freed_memory
 from market_abm.pricing import build_supply
 from market_abm.scenario import Scenario, load_scenario
 from market_abm.social import SocialGraph
@@ -58,6 +59,7 @@ class MarketModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str = "baseline", rng=None):
         super().__init__(rng=rng)
+        keep_freed_memory()  # steps reuse their temporaries' memory (market_abm/memory.py)
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         s = self.scenario
         self.categories = load_categories()

@@ -72,7 +72,7 @@ class CustomerPopulation:
         1 / (habit_memory * purchases per year). Customers who bought nothing keep their
         habit exactly (their weight of the past is 1).
         """
-        keep = (1.0 - step_weight) ** bought
+        keep = ((1.0 - step_weight) ** np.arange(bought.max(initial=0) + 1)).take(bought)
         per_purchase = np.maximum(bought, 1)[:, None]
         self.usage[:] = keep[:, None] * self.usage + (1.0 - keep)[:, None] * counts / per_purchase
 
