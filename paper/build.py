@@ -570,6 +570,8 @@ class Experiment:
     # numbers the text quotes, from the experiment's tables: (folder, gen) -> values, or None
     # when the tables it needs are absent (then the figures alone are shown)
     values: Callable[[Path], dict | None] | None = None
+    # figure stem -> the command that produces it, where several commands share the folder
+    figure_commands: dict[str, str] = field(default_factory=dict)
 
 
 
@@ -614,9 +616,10 @@ def experiment_part(results: Path, gen: Path, exp: Experiment) -> Part:
         name = f"{exp.folder}-{src.name}"
         (gen / name).write_bytes(src.read_bytes())
         what = FIGURE_CAPTIONS.get(f"{exp.folder}/{stem}", stem.replace("_", " "))
+        command = exp.figure_commands.get(stem, exp.command)
         part.figures[f"{exp.folder}-{stem}"] = {
             "file": name, "caption": f"{what} (results/{exp.folder}/{src.name}, produced by "
-                                     f"{exp.command})."}
+                                     f"{command})."}
     if not part.figures:
         part.available = False
         part.note = f"results/{exp.folder} holds no figure yet."
@@ -869,7 +872,9 @@ EXPERIMENTS: dict[str, Experiment] = {
     "pricing": Experiment("pricing", "python -m experiments.pricing", values=pricing_values),
     "validation": Experiment("validation", "python -m experiments.pattern_validation and "
                              "python -m experiments.calibration", exclude=("bass_networks",),
-                             values=validation_values),
+                             values=validation_values, figure_commands={
+                                 "patterns": "python -m experiments.pattern_validation",
+                                 "calibration": "python -m experiments.calibration"}),
 }
 
 

@@ -147,6 +147,11 @@ def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     assert parts["exp_network"]["values"]["ii_2050"].startswith("1.25")
     assert parts["exp_validation"]["values"]["cal_rmse"] == "1.0 percentage points"
     assert "social_weight = 2.25" in parts["exp_validation"]["values"]["cal_params"]
+    validation = parts["exp_validation"]["figures"]  # each names the command that makes it
+    assert validation["validation-patterns"]["caption"].endswith(
+        "produced by python -m experiments.pattern_validation).")
+    assert validation["validation-calibration"]["caption"].endswith(
+        "produced by python -m experiments.calibration).")
     text = pdf_text(tmp_path / "paper.pdf")
     assert "0.03" in text and "price_sensitivity (mu* = 0.500)" in text
     assert "6 marginal: 75" in text
