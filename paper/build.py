@@ -796,17 +796,27 @@ def screening_values(folder: Path) -> dict | None:
     morris = pd.read_csv(file)
     out = "final_share_home_print"
     m = morris[morris["output"] == out].sort_values("mu_star", ascending=False)
+    online = morris[morris["output"] == "final_share_online"].sort_values("mu_star",
+                                                                       ascending=False)
     v = {"n_params": str(morris["parameter"].nunique()),
          "outputs": ", ".join(o.removeprefix("final_") for o in morris["output"].unique()),
          "morris_top": ", ".join(f"{r.parameter} (mu* = {r.mu_star:.3f})"
                                  for r in m.head(3).itertuples()) or "none",
-         "morris_last": ", ".join(m.tail(3)["parameter"]) or "none"}
+         "morris_last": ", ".join(m.tail(3)["parameter"]) or "none",
+         "morris_top_online": ", ".join(f"{r.parameter} (mu* = {r.mu_star:.3f})"
+                                        for r in online.head(3).itertuples()) or "none"}
     sobol_file = folder / "sobol_indices.csv"
-    if sobol_file.is_file():
+    v["has_sobol"] = sobol_file.is_file()
+    if v["has_sobol"]:
         sobol = pd.read_csv(sobol_file)
         sb = sobol[sobol["output"] == out].sort_values("ST", ascending=False)
         v["sobol"] = "; ".join(f"{r.parameter}: S1 = {r.S1:.2f} ± {r.S1_conf:.2f}, ST = "
                                f"{r.ST:.2f} ± {r.ST_conf:.2f}" for r in sb.itertuples()) or "none"
+        first_order = float(sb["S1"].clip(lower=0).sum())
+        v.update(sobol_top=sb["parameter"].iloc[0], sobol_top_s1=pct(float(sb["S1"].iloc[0]), 0),
+                 sobol_s1_sum=pct(min(first_order, 1.0), 0),
+                 sobol_rest=pct(max(1.0 - first_order, 0.0), 0),
+                 sobol_params=str(len(sb)))
     else:
         v["sobol"] = "not computed (no sobol_indices.csv)"
     return v
