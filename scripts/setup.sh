@@ -31,8 +31,10 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)$([ $want_test = 1 ] && echo -test || true)
-if [ ! -f "$stamp" ]; then
+base_stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+stamp=$base_stamp$([ $want_test = 1 ] && echo -test || true)
+# an install with the test tools also serves the plain commands (make run, paper, reproduce)
+if [ ! -f "$stamp" ] && [ ! -f "$base_stamp-test" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   extras=""; [ $want_test = 1 ] && extras="[test]"
   .venv/bin/python -m pip install --quiet -e ".${extras}"
