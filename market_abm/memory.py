@@ -15,7 +15,7 @@ above what it uses.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import sys
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
@@ -23,13 +23,14 @@ MMAP_THRESHOLD_BYTES = 32 * 2**20  # the largest glibc accepts on 64-bit systems
 TRIM_THRESHOLD_BYTES = 256 * 2**20
 
 
+@functools.cache
 def keep_freed_memory() -> bool:
-    """Set glibc's mmap and trim thresholds (see the module docstring); True if applied."""
+    """Set glibc's mmap and trim thresholds (see the module docstring), once per process;
+    True if applied."""
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
