@@ -33,9 +33,11 @@ import math
 import mesa
 import numpy as np
 
-from market_abm.adoption import attractiveness_filter
+from market_abm import MarketModel, load_scenario
+from market_abm.adoption import printer_keenness
 from market_abm.agents.customers import HomePrinter
 from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
+from market_abm.pricing import build_supply
 
 
 class Shopper(mesa.Agent):
@@ -201,7 +203,7 @@ class IdiomaticCustomers(mesa.Model):
         self.rate_per_step = source.categories.purchases_per_year / s.steps_per_year
         self.step_weight = 1.0 / (s.habit_memory * source.categories.purchases_per_year.sum())
         pop = source.customers
-        keen = _keen(source)
+        keen = printer_keenness(source)
         for i in range(pop.n):
             Shopper(self, i, {
                 "time_value": float(pop.time_value[i]), "sensitivity": float(pop.sensitivity[i]),
@@ -229,8 +231,30 @@ class IdiomaticCustomers(mesa.Model):
         self.shoppers.shuffle_do("step")
 
 
-def _keen(source) -> np.ndarray:
-    """Each customer's printer attractiveness at the source model's price (adoption.py)."""
-    s = source.scenario
-    return attractiveness_filter(source.printer_value_per_year * s.printer_lifetime,
-                                 source.printer_price, s.adoption_steepness)
+
+def side_by_side(customers: int, year: int, seed: int, reference_seed: int, **overrides):
+    """A baseline MarketModel of ``customers`` (seed ``seed``, scenario ``overrides``) run to
+    January of ``year``, the firms' offer then, and the reference built from its customers.
+    Returns (model, supply, reference)."""
+    s = load_scenario("baseline", {"n_customers": customers, **overrides})
+    model = MarketModel(s, rng=seed)
+    model.run_for((year - s.start_year) * s.steps_per_year)
+    supply = build_supply(model)
+    return model, supply, IdiomaticCustomers(model, supply, rng=reference_seed)
+
+
+def model_purchases(model, supply, steps: int) -> np.ndarray:
+    """Purchases by channel over ``steps`` of ``model.customer_step`` under ``supply``."""
+    total = np.zeros(len(CHANNELS))
+    for _ in range(steps):
+        total += np.bincount(model.customer_step(supply).channel, minlength=len(CHANNELS))
+    return total
+
+
+def reference_purchases(reference: IdiomaticCustomers, steps: int) -> np.ndarray:
+    """Purchases by channel over ``steps`` of the reference."""
+    total = np.zeros(len(CHANNELS))
+    for _ in range(steps):
+        reference.step()
+        total += reference.counts
+    return total

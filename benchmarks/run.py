@@ -137,30 +137,18 @@ def size_tag(n: int) -> str:
 # --- the idiomatic Mesa reference -------------------------------------------------------------
 def idiomatic_figures(customers: int, year: int, steps: int, seed: int) -> dict[str, float]:
     """Customer step of MarketModel against the object-per-customer Mesa reference."""
-    from idiomatic_mesa import IdiomaticCustomers
+    from idiomatic_mesa import model_purchases, reference_purchases, side_by_side
     from scipy.stats import chi2_contingency
 
-    from market_abm import CHANNELS, MarketModel, load_scenario
-    from market_abm.pricing import build_supply
+    from market_abm import CHANNELS
 
-    s = load_scenario("baseline", {"n_customers": customers})
-    model = MarketModel(s, rng=seed)
-    model.run_for((year - s.start_year) * s.steps_per_year)  # every channel in use
-    supply = build_supply(model)
-    reference = IdiomaticCustomers(model, supply, rng=seed + 1)  # copies the state first
-
-    vectorised = np.zeros(len(CHANNELS))
+    # every channel in use by ``year``; the reference copies the model's state first
+    model, supply, reference = side_by_side(customers, year, seed, seed + 1)
     start = time.perf_counter()
-    for _ in range(steps):
-        buys = model.customer_step(supply)
-        vectorised += np.bincount(buys.channel, minlength=len(CHANNELS))
+    vectorised = model_purchases(model, supply, steps)
     fast_s = time.perf_counter() - start
-
-    scalar = np.zeros(len(CHANNELS))
     start = time.perf_counter()
-    for _ in range(steps):
-        reference.step()
-        scalar += reference.counts
+    scalar = reference_purchases(reference, steps)
     slow_s = time.perf_counter() - start
 
     used = (vectorised + scalar) > 0

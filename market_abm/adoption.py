@@ -61,16 +61,20 @@ def attractiveness_filter(value: np.ndarray, price: float, steepness: float) -> 
     return ak / (1.0 + ak)
 
 
+def printer_keenness(model) -> np.ndarray:
+    """Each customer's attractiveness filter of a printer at today's price (economic model):
+    its value over a printer's life (yearly savings and enjoyment) against the price."""
+    s = model.scenario
+    worth = model.printer_value_per_year * s.printer_lifetime
+    return attractiveness_filter(worth, model.printer_price, s.adoption_steepness)
+
+
 def update_printers(model, neighbour_owners: np.ndarray) -> tuple[int, int]:
     """Retire old printers, replace some, and let non-owners adopt. Returns (bought, retired)."""
     s, pop, rng = model.scenario, model.customers, model.rng
     owners = pop.owners
     economic = s.adoption_model == "economic"
-    if economic:
-        worth = (model.printer_value_per_year * s.printer_lifetime)
-        keen = attractiveness_filter(worth, model.printer_price, s.adoption_steepness)
-    else:
-        keen = np.ones(pop.n)
+    keen = printer_keenness(model) if economic else np.ones(pop.n)
 
     # Printers wear out at a constant hazard; pure Bass adoption has no retirement.
     retire = (np.flatnonzero(owners)[rng.random(owners.sum()) < 1.0 / (s.printer_lifetime

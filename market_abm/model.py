@@ -173,7 +173,7 @@ class MarketModel(mesa.Model):
         self.hub_of = self._nearest("print_hub", pop.travel_hub)
         supply = build_supply(self)
         s = self.scenario
-        enjoyment = s.printer_enjoyment * self.customers.innovativeness
+        enjoyment = s.printer_enjoyment * pop.innovativeness
         self.printer_value_per_year = adoption.printer_savings(self, supply) + enjoyment
 
     def _set_technology(self) -> None:

@@ -14,8 +14,13 @@ import numpy as np
 import pytest
 from scipy.stats import chi2_contingency
 
-from benchmarks.idiomatic_mesa import IdiomaticCustomers
-from market_abm import CHANNELS, MarketModel, load_scenario
+from benchmarks.idiomatic_mesa import (
+    IdiomaticCustomers,
+    model_purchases,
+    reference_purchases,
+    side_by_side,
+)
+from market_abm import MarketModel, load_scenario
 from market_abm.agents import HomePrinter
 from market_abm.pricing import build_supply
 
@@ -24,17 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def shares_after(customers: int, year: int, steps: int, seed: int, **overrides):
     """Purchases by channel of the model's customer step and of the reference, same start."""
-    s = load_scenario("baseline", {"n_customers": customers, **overrides})
-    model = MarketModel(s, rng=seed)
-    model.run_for((year - s.start_year) * s.steps_per_year)
-    supply = build_supply(model)
-    reference = IdiomaticCustomers(model, supply, rng=seed)
-    fast, slow = np.zeros(len(CHANNELS)), np.zeros(len(CHANNELS))
-    for _ in range(steps):
-        fast += np.bincount(model.customer_step(supply).channel, minlength=len(CHANNELS))
-        reference.step()
-        slow += reference.counts
-    return fast, slow, model, reference
+    model, supply, reference = side_by_side(customers, year, seed, seed, **overrides)
+    return (model_purchases(model, supply, steps), reference_purchases(reference, steps),
+            model, reference)
 
 
 def test_idiomatic_reference_gives_the_models_channel_shares():
