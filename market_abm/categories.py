@@ -1,4 +1,9 @@
-"""Product categories: the shipped table of printability thresholds, costs and demand."""
+"""Product categories and store types: the shipped tables (see data/README.md for units).
+
+A category is a merchandise line with its demand (purchases a year, items per purchase), costs,
+how much an exact match and inspection matter to buyers, and how printable it is; every
+category is sold in stores of one store type (``store_types.csv``: margin and fixed cost).
+"""
 
 from __future__ import annotations
 
@@ -8,34 +13,89 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-COLUMNS = ("category", "printability", "unit_cost", "bulk", "personalisation",
-           "purchases_per_year", "material_cost", "print_hours")
+COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
+           "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation", "printability",
+           "print_quality_max", "material_cost", "print_hours")
+STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
 
 
 @dataclass(frozen=True)
-class Categories:
-    """Per-category arrays, all of length K (see data/README.md for units)."""
+class StoreTypes:
+    """Per store type arrays of length T: gross margin (fraction of landed cost) and the
+    fixed cost of one store ($ / year)."""
 
     names: tuple[str, ...]
-    printability: np.ndarray
-    unit_cost: np.ndarray
-    bulk: np.ndarray
-    personalisation: np.ndarray
-    purchases_per_year: np.ndarray
-    material_cost: np.ndarray
-    print_hours: np.ndarray
+    naics: tuple[str, ...]
+    margin: np.ndarray
+    fixed_cost: np.ndarray
 
     def __len__(self) -> int:
         return len(self.names)
 
 
-def load_categories() -> Categories:
-    """Read market_abm/data/categories.csv, sorted by printability (easiest first)."""
-    with resources.files("market_abm.data").joinpath("categories.csv").open() as fh:
-        table = pd.read_csv(fh)
-    missing = set(COLUMNS) - set(table.columns)
+@dataclass(frozen=True)
+class Categories:
+    """Per-category arrays, all of length K, sorted by printability (easiest first).
+
+    ``store_type`` holds the index of each category's store type in ``stores``.
+    """
+
+    names: tuple[str, ...]
+    store_type: np.ndarray
+    purchases_per_year: np.ndarray
+    items_per_purchase: np.ndarray
+    unit_cost: np.ndarray
+    bulk: np.ndarray
+    long_tail: np.ndarray
+    store_coverage: np.ndarray
+    listing_reach: np.ndarray
+    touch: np.ndarray
+    personalisation: np.ndarray
+    printability: np.ndarray
+    print_quality_max: np.ndarray
+    material_cost: np.ndarray
+    print_hours: np.ndarray
+    stores: StoreTypes
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def items_per_year(self) -> np.ndarray:
+        """Items bought per household and year (units / household / year)."""
+        return self.purchases_per_year * self.items_per_purchase
+
+    @property
+    def printable(self) -> np.ndarray:
+        """Categories some printer capability in [0, 1] can print (bool, K)."""
+        return (self.printability <= 1.0) & (self.print_quality_max > 0)
+
+    def index(self, name: str) -> int:
+        """Position of a category by name."""
+        return self.names.index(name)
+
+
+def _read(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    with resources.files("market_abm.data").joinpath(name).open() as fh:
+        table = pd.read_csv(fh, dtype={"naics": str})
+    missing = set(columns) - set(table.columns)
     if missing:
-        raise ValueError(f"categories.csv lacks columns: {', '.join(sorted(missing))}")
+        raise ValueError(f"{name} lacks columns: {', '.join(sorted(missing))}")
+    return table
+
+
+def load_categories() -> Categories:
+    """Read market_abm/data/categories.csv and store_types.csv."""
+    stores = _read("store_types.csv", STORE_COLUMNS)
+    types = StoreTypes(names=tuple(stores["store_type"]), naics=tuple(stores["naics"]),
+                       margin=stores["margin"].to_numpy(float),
+                       fixed_cost=stores["fixed_cost"].to_numpy(float))
+    table = _read("categories.csv", COLUMNS)
+    unknown = set(table["store_type"]) - set(types.names)
+    if unknown:
+        raise ValueError(f"categories.csv names unknown store types: {sorted(unknown)}")
     table = table.sort_values("printability", kind="stable").reset_index(drop=True)
-    arrays = {c: table[c].to_numpy(dtype=float) for c in COLUMNS[1:]}
-    return Categories(names=tuple(table["category"]), **arrays)
+    arrays = {c: table[c].to_numpy(dtype=float) for c in COLUMNS[2:]}
+    store_type = np.array([types.names.index(t) for t in table["store_type"]])
+    return Categories(names=tuple(table["category"]), store_type=store_type, stores=types,
+                      **arrays)

@@ -1,55 +1,81 @@
-"""The per-step indicators: one row of the run's timeseries."""
+"""The per-step indicators: one row of the run's timeseries (columns in docs/model.md)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from market_abm.agents import FIRM_ROLES
 from market_abm.clearing import Cleared
-from market_abm.market import CHANNELS, HOME_PRINT, PRINT_SERVICE
-from market_abm.pricing import Supply
+from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
+from market_abm.offer import Supply
 
-ROLES = ("producer", "retailer", "logistician", "platform", "print_hub")
+
+def outside_spend(model) -> float:
+    """$ per step spent on retail goods the model does not simulate, which Census retail
+    statistics count (outside_retail_share of all retail sales, at reference prices)."""
+    s, cat = model.scenario, model.categories
+    basket = float(cat.items_per_year @ model.ref_price) * s.population_households
+    return basket * s.outside_retail_share / (1.0 - s.outside_retail_share) / s.steps_per_year
 
 
 def step_row(model, supply: Supply, cleared: Cleared) -> dict:
-    """Channel shares, firm counts, technology, revenue shares and per-category printing."""
+    """Channel shares, firm counts, technology, revenue shares and per-category shares."""
     s, pop, cat = model.scenario, model.customers, model.categories
-    units = cleared.units
+    hh = s.households_per_customer
+    units, spend = cleared.units, cleared.spend
     total = units.sum()
     by_channel = units.sum(axis=0)
     row = {"step": model.step_index(), "year": model.year, "month": model.month + 1}
-    spend_by_channel = cleared.spend.sum(axis=0)
-    spent = spend_by_channel.sum()
+    spend_by_channel = spend.sum(axis=0)
+    outside = outside_spend(model)
+    retail_sales = spend_by_channel.sum() + outside
     for c, name in enumerate(CHANNELS):
         row[f"share_{name}"] = by_channel[c] / total if total > 0 else 0.0
-    for c, name in enumerate(CHANNELS):  # shares of money spent, as retail statistics count
-        row[f"spend_share_{name}"] = spend_by_channel[c] / spent if spent > 0 else 0.0
-    for role in ROLES:
+    for c, name in enumerate(CHANNELS):  # shares of all retail sales, as the Census counts
+        inside = spend_by_channel[c] + (outside if c == RETAIL else 0.0)
+        row[f"spend_share_{name}"] = inside / retail_sales
+    for role in FIRM_ROLES:
         row[f"active_{role}s"] = len(model.firm_lists[role])
+    stores = np.bincount([r.store_type for r in supply.retailers],
+                         minlength=len(cat.stores))
+    for t, name in enumerate(cat.stores.names):
+        row[f"active_stores_{name}"] = int(stores[t])
+    households = s.population_households
     row.update(
         printer_owner_share=float(pop.owners.mean()),
+        maker_share=float(pop.makers.mean()),
         internet_share=float(pop.internet.mean()),
         printer_capability=model.capability,
         pro_capability=model.pro_capability,
         printer_price=model.printer_price,
-        printers_bought=model.printers_bought * s.households_per_customer,
+        world_printers=model.world_printers,
+        printers_bought=pop.printers_bought * hh / households * 1000.0 * s.steps_per_year,
         units_sold=float(total),
-        spend=float(cleared.spend.sum()),
-        lost_purchases=model.lost_purchases * s.households_per_customer,
-        logistics_volume_per_unit=cleared.logistics_volume / total if total > 0 else 0.0,
+        spend=float(spend.sum()),
+        lost_purchases=pop.lost_purchases * hh,
+        carrier_volume_per_unit=(cleared.bulk_volume + cleared.parcel_volume) / total
+        if total > 0 else 0.0,
+        parcels_per_household=float(cleared.purchases[:, ONLINE].sum()) / households
+        * s.steps_per_year,
+        delivery_days=float(supply.offer.delay[0, ONLINE]),
+        design_coverage=supply.design_coverage,
         mean_markup=float(np.mean([p.markup for p in supply.producers])) if supply.producers
         else 0.0,
         on_demand_producers=sum(p.on_demand for p in supply.producers),
         online_producers=sum(p.sells_online for p in supply.producers),
         licensing_producers=sum(p.licenses_designs for p in supply.producers),
-        pivoted_logisticians=sum(lg.pivoted for lg in supply.logisticians),
+        depots=sum(lg.depots for lg in supply.logisticians),
     )
-    spend = cleared.spend.sum()
-    for role in ROLES:
+    spent = spend.sum()
+    for role in FIRM_ROLES:
         va = cleared.value_added[role].sum()
-        row[f"revenue_share_{role}"] = va / spend if spend > 0 else 0.0
+        row[f"revenue_share_{role}"] = va / spent if spent > 0 else 0.0
     printed = units[:, HOME_PRINT] + units[:, PRINT_SERVICE]
     per_cat = units.sum(axis=1)
+    spend_cat = spend.sum(axis=1)
     for k, name in enumerate(cat.names):
         row[f"printed_share_{name}"] = printed[k] / per_cat[k] if per_cat[k] > 0 else 0.0
+        row[f"spend_share_online_{name}"] = (spend[k, ONLINE] / spend_cat[k]
+                                             if spend_cat[k] > 0 else 0.0)
+        row[f"online_variety_{name}"] = float(supply.online_coverage[k])
     return row

@@ -4,10 +4,18 @@ Channels, in column order everywhere in the package:
 ``retail`` (shop), ``online`` (home delivery), ``home_print`` (design bought on a platform,
 printed at home) and ``print_service`` (a print hub prints the design).
 
-The generalised cost of a purchase ($) is price + travel + delay * time value + printing effort
-- personalisation value * fit; the utility is
-``-sensitivity * cost / reference price + habit_weight * own use + social_weight * neighbours' use``
-(Train 2009, ch. 3, for the logit form).
+A purchase is a basket of ``items`` items of one category bought together on one channel. Its
+generalised cost per item ($) is
+
+    price + (per-purchase fee + travel + delay * time value) / items
+    + reference price * (mismatch - personal fit value)  [+ printing effort, failed prints]
+
+where the mismatch is what the buyer loses, as a fraction of the price, when the channel does
+not carry the exact item wanted (the long tail: ``long_tail * (1 - coverage)``), when the item
+cannot be seen or tried first (``touch``, online), and when a printed item falls short of a
+made one (``1 - quality``). The utility is
+``-sensitivity * cost / reference price + habit_weight * own use + social_weight * neighbours'
+use`` (Train 2009, ch. 3, for the logit form).
 """
 
 from __future__ import annotations
@@ -16,33 +24,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from market_abm.technology import print_quality
+
 CHANNELS = ("retail", "online", "home_print", "print_service")
 RETAIL, ONLINE, HOME_PRINT, PRINT_SERVICE = range(4)
-# Intermediaries between producer and customer on each channel (logistician and retailer;
-# logistician; platform; platform and print hub).
-INTERMEDIARIES = np.array([2, 1, 1, 2])
 
 
 @dataclass
 class Offer:
     """What the supply side offers in one step, per category (rows) and channel (columns).
 
-    price: $ per unit paid by the customer (travel excluded); delay: days; fit: personal fit in
-    [0, 1]; open: the channel is supplied for that category;
-    ref_price: $ per unit, the category's shop price at the start (normalises utilities);
-    printability: capability needed per category; pro_capability: print hubs' capability;
-    material: $ of material per print attempt; print_effort: $ of attention per home print
-    attempt for a customer of average hassle; failure_scale: see ``retries``.
+    price: $ per item paid (travel excluded); purchase_fee: $ per purchase (the parcel fee
+    online); delay: days per purchase; fit: personal fit in [0, 1]; mismatch: fraction of the
+    reference price lost per item to a missing exact match, to buying unseen, or (print
+    service) to print quality; open: the channel is supplied for that category.
+    Per category: ref_price ($ per item at the start), items (per purchase), personalisation,
+    printability, quality_max, material ($ per home print attempt); and quality_scale,
+    print_effort ($ of attention per item for a household of average hassle), failure_scale.
     """
 
     price: np.ndarray
+    purchase_fee: np.ndarray
     delay: np.ndarray
     fit: np.ndarray
+    mismatch: np.ndarray
     open: np.ndarray
     ref_price: np.ndarray
+    items: np.ndarray
     personalisation: np.ndarray
     printability: np.ndarray
-    pro_capability: float
+    quality_max: np.ndarray
+    quality_scale: float
     material: np.ndarray
     print_effort: float
     failure_scale: float
@@ -52,11 +64,12 @@ class Offer:
 class Shoppers:
     """The customer-side attributes of a batch of purchases (one row per purchase).
 
-    category: index of the category; travel_store and travel_hub: $ per trip share (inf when
-    there is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit
-    weight; internet: has access; printer: capability of the owned printer (0 if none);
-    hassle: multiple of the average attention a home print costs this customer;
-    usage and social: (m, 4) own and neighbours' channel use.
+    category: index of the category; travel_store and travel_hub: $ per purchase of the trip
+    to the nearest store of the category's type and to the nearest print hub (inf when there
+    is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit weight;
+    internet: has access; printer: capability of the owned printer (0 if none); hassle:
+    multiple of the average attention a home print costs this customer; usage and social:
+    (m, 4) own and neighbours' channel use.
     """
 
     category: np.ndarray
@@ -86,49 +99,38 @@ def retries(margin: np.ndarray, scale: float) -> np.ndarray:
 
 def home_print_cost(offer: Offer, category: np.ndarray, printer: np.ndarray,
                     hassle: np.ndarray) -> np.ndarray:
-    """$ of attention and failed attempts per good home print (on top of the price paid)."""
+    """$ per good item printed at home on top of the price paid: attention, failed attempts
+    and the shortfall of the printed item's quality."""
     effort = offer.print_effort * hassle
-    extra = retries(printer - offer.printability[category], offer.failure_scale) - 1.0
-    return effort + (offer.material[category] + effort) * extra
+    margin = printer - offer.printability[category]
+    extra = retries(margin, offer.failure_scale) - 1.0
+    quality = print_quality(printer, offer.printability[category],
+                            offer.quality_max[category], offer.quality_scale)
+    return effort + (offer.material[category] + effort) * extra + (
+        offer.ref_price[category] * (1.0 - quality))
 
 
 def channel_cost(offer: Offer, shoppers: Shoppers, channel: int,
                  out: np.ndarray | None = None) -> np.ndarray:
-    """Generalised cost ($, shape (m,)) of each purchase on one channel.
-
-    Terms that are zero for every category on this channel (the shop's delay, the shop's
-    fit) are skipped: adding or removing an exact zero leaves the sum unchanged.
-    """
+    """Generalised cost per item ($, shape (m,)) of each purchase on one channel."""
     k = shoppers.category
     cost = np.empty(len(k)) if out is None else out
-    delay, fit = offer.delay[:, channel], offer.fit[:, channel]
-    if delay.any():
-        np.multiply(delay.take(k), shoppers.time_value, out=cost)
-        cost += offer.price[:, channel].take(k)  # price + delay * time value, as one sum
-    else:
-        np.take(offer.price[:, channel], k, out=cost)
+    per_purchase = offer.delay[:, channel].take(k) * shoppers.time_value
+    per_purchase += offer.purchase_fee[:, channel].take(k)
     if channel == RETAIL:
-        cost += shoppers.travel_store
+        per_purchase += shoppers.travel_store
     elif channel == PRINT_SERVICE:
-        cost += shoppers.travel_hub
-    elif channel == HOME_PRINT:
-        cost += home_print_cost(offer, k, shoppers.printer, shoppers.hassle)
+        per_purchase += shoppers.travel_hub
+    np.divide(per_purchase, offer.items.take(k), out=cost)
+    ref = offer.ref_price.take(k)
+    fit = offer.fit[:, channel]
+    value = offer.mismatch[:, channel].take(k)
     if fit.any():
-        value = shoppers.taste * offer.personalisation[k] * offer.ref_price[k]
-        cost -= value * fit.take(k)
+        value = value - shoppers.taste * offer.personalisation.take(k) * fit.take(k)
+    cost += offer.price[:, channel].take(k) + ref * value
+    if channel == HOME_PRINT:
+        cost += home_print_cost(offer, k, shoppers.printer, shoppers.hassle)
     return cost
-
-
-def generalised_cost(offer: Offer, shoppers: Shoppers) -> np.ndarray:
-    """Generalised cost ($, shape (m, 4)) of each purchase on each channel.
-
-    The result is the transpose of a channel-major (4, m) array, so that each channel's
-    column is contiguous (see ``utilities``).
-    """
-    cost = np.empty((len(CHANNELS), len(shoppers.category)))
-    for c, row in enumerate(cost):
-        channel_cost(offer, shoppers, c, out=row)
-    return cost.T
 
 
 def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
@@ -139,7 +141,7 @@ def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
         np.take(offer.open[:, c], k, out=row)
     avail[RETAIL] &= np.isfinite(shoppers.travel_store)
     avail[ONLINE] &= shoppers.internet
-    avail[HOME_PRINT] &= shoppers.internet & (shoppers.printer >= offer.printability[k])
+    avail[HOME_PRINT] &= shoppers.internet & (shoppers.printer > offer.printability[k])
     avail[PRINT_SERVICE] &= shoppers.internet & np.isfinite(shoppers.travel_hub)
     return avail.T
 

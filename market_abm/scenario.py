@@ -40,7 +40,8 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     # --- time -------------------------------------------------------------------------------
-    start_year: int = P(1990, "calendar year", "Before the web: retail is the only channel.",
+    start_year: int = P(1990, "calendar year", "Before the web: retail is the only channel "
+                        "in use; five years of warm-up before internet_start_year.",
                         ge=1900, le=2100)
     end_year: int = P(2050, "calendar year", "Last simulated year (inclusive); far enough for "
                       "the 3D flow to unfold.", ge=1900, le=2200)
@@ -53,14 +54,22 @@ class Scenario(BaseModel):
     population_households: float = P(200_000.0, "households", "Size of the modelled regional "
                                      "market; sets the money scale so firm economics do not "
                                      "depend on the number of agents.", gt=0)
-    n_producers: int = P(24, "firms", "Manufacturers; each makes two categories, so every "
-                         "category has several competing producers.", ge=1, le=10_000)
-    n_retailers: int = P(100, "stores", "Shops in the region at the start: about one per 2,000 "
-                         "households for these product families.", ge=1, le=100_000)
-    n_logisticians: int = P(8, "firms", "Carriers serving the region.", ge=1, le=1_000)
+    outside_retail_share: float = P(0.707, "fraction of retail sales", "Share of retail sales "
+                                    "in goods the model does not simulate (motor vehicles, "
+                                    "fuel, food, health, building materials). Census retail "
+                                    "statistics, such as the e-commerce share, divide by all "
+                                    "retail sales, so spend shares count this spending as "
+                                    "store sales; the modelled goods are the Census 'GAFO' "
+                                    "shopping goods (29.3 % of retail sales in 1998).",
+                                    "US Census Bureau, Monthly Retail Trade Survey, 1998: "
+                                    "GAFO $759.1 bn of $2,587.1 bn retail sales", ge=0, lt=1)
+    n_producers: int = P(24, "firms", "Manufacturers at the start; each makes two categories, "
+                         "so every category has several competing producers.", ge=1,
+                         le=10_000)
+    n_logisticians: int = P(8, "firms", "Carriers serving the region at the start.", ge=1,
+                            le=1_000)
     region_size_km: float = P(30.0, "km", "Side of the square region customers and stores "
                               "occupy; sets travel distances.", gt=0, le=1000)
-
     segment_grid: int = P(4, "segments per side", "Customers are grouped into a grid of "
                           "spatial segments in the supply network.", ge=1, le=100)
 
@@ -75,35 +84,72 @@ class Scenario(BaseModel):
                                ge=0, le=1)
 
     # --- technology -------------------------------------------------------------------------
-    printer_capability_start: float = P(0.03, "capability index [0,1]", "Home capability in "
-                                        "start_year: below every category threshold.", gt=0, lt=1)
-    printer_capability_growth: float = P(0.09, "1 / year", "Logistic growth rate of the "
-                                         "capability frontier; 0 freezes it. 0.09 puts the "
-                                         "frontier near 0.2 in 2015 and 0.85 in 2050.",
+    printer_capability_start: float = P(0.03, "capability index [0,1]", "Home printer "
+                                        "capability in start_year, below every category's "
+                                        "printability threshold.", gt=0, lt=1)
+    printer_capability_growth: float = P(0.12, "1 / year", "Logistic growth rate of the "
+                                         "capability frontier; 0 freezes it. 0.12 reaches "
+                                         "the easiest threshold (spare parts, 0.20) in 2007, "
+                                         "as the RepRap and first kits did.",
+                                         "shared/data/re_intermediation_milestones.csv",
                                          ge=0, le=2)
-    pro_capability_lead_years: float = P(6.0, "years", "Professional printers (print hubs) "
-                                         "run this far ahead of the home frontier.", ge=0, le=50)
-    printer_price_start: float = P(2500.0, "$ / printer", "Price before mass adoption "
-                                   "(hobby kits ~$500-1,000 in 2009, Replicator 2 $2,200 in "
-                                   "2012).", "shared/data/README.md", gt=0)
-    printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under $200 "
-                                   "in 2018).", "shared/data/README.md", ge=0)
-    printer_learning_rate: float = P(0.25, "fraction / doubling", "Wright's law: price premium "
-                                     "falls by this fraction per doubling of cumulative "
-                                     "printers sold; 15-25 % is typical for electronics.",
-                                     ge=0, lt=1)
-    printer_initial_cumulative: float = P(0.0002, "printers / household", "Printers sold before "
-                                          "start_year (prototyping machines): the learning "
-                                          "curve's origin.", gt=0)
+    capability_freeze_year: int | None = P(None, "calendar year", "The frontier stops "
+                                           "growing in this year (absent: it never "
+                                           "stops); a what-if on technology.",
+                                           ge=1900, le=2200)
+    pro_capability_lead_years: float = P(8.0, "years", "Professional printers (print hubs) "
+                                         "run this far ahead of the home frontier: online "
+                                         "print services (2007) came before usable home "
+                                         "printers.", "shared/data/re_intermediation_"
+                                         "milestones.csv", ge=0, le=50)
+    print_quality_scale: float = P(0.15, "capability index", "A printed item's quality "
+                                   "approaches the category's print_quality_max as "
+                                   "1 - exp(-margin / scale), margin = capability minus "
+                                   "printability.", gt=0, le=1)
+    print_failure_scale: float = P(0.15, "capability index", "Failed prints: the failure "
+                                   "rate is exp(-margin / scale); each failure costs a "
+                                   "retry.", gt=0, le=1)
+    printer_price_start: float = P(2500.0, "$ / printer", "Price of a desktop printer "
+                                   "before consumer sales (assembled machines of 2012 still "
+                                   "sold at $1,749-2,200).",
+                                   "shared/data/desktop_3d_printers.csv", gt=0)
+    printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under "
+                                   "$200 in 2018).", "shared/data/desktop_3d_printers.csv",
+                                   ge=0)
+    printer_learning_rate: float = P(0.28, "fraction / doubling", "Wright's law: the price "
+                                     "premium over the floor falls by this fraction per "
+                                     "doubling of world cumulative printers sold; about "
+                                     "$2,000 at 10^5 (2012) to $500 at 3x10^6 (2018).",
+                                     "shared/data/desktop_3d_printers.csv", ge=0, lt=1)
+    world_printers_start: float = P(20_000.0, "printers", "World cumulative desktop printers "
+                                    "sold before the first consumer sales (RepRap and kits): "
+                                    "the learning curve's origin.",
+                                    "shared/data/desktop_3d_printers.csv", gt=0)
+    world_households: float = P(150e6, "households", "Households of the world market for "
+                                "desktop printers that the region is a sample of: printer "
+                                "sales per household times this gives world sales, which "
+                                "move the price for every region alike (a global learning "
+                                "curve); design catalogues grow with world sales too.",
+                                "shared/data/desktop_3d_printers.csv", gt=0)
     printer_lifetime: float = P(5.0, "years", "Mean printer life; owners then replace or "
                                 "quit.", gt=0, le=100)
-    printer_enjoyment: float = P(20.0, "$ / year", "Hobby value of owning a printer for the "
-                                 "most innovative customer (scaled by innovativeness).", ge=0)
-    adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
-                                  "a^k / (1 + a^k), a = value over life / price.", gt=0, le=20)
+
+    # --- printer adoption -------------------------------------------------------------------
     adoption_model: Literal["economic", "bass"] = P(
         "economic", "-", "economic: Bass hazard filtered by value against price; bass: pure "
         "Bass (p + q F), for docking.")
+    maker_share: float = P(0.03, "fraction of households", "Hobbyists who enjoy making "
+                           "things: they value a printer for itself and mind printing's "
+                           "hassle little.", ge=0, le=1)
+    maker_enjoyment: float = P(300.0, "$ / year", "Mean yearly value a maker draws from "
+                               "owning a printer that prints well (exponential across "
+                               "makers; others draw none); it scales with the quality the "
+                               "frontier gives the easiest category, so a printer that "
+                               "prints nothing is no hobby.", ge=0)
+    maker_hassle: float = P(0.2, "multiple", "A maker's attention cost of a print relative "
+                            "to the household's own.", ge=0, le=1)
+    adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
+                                  "a^k / (1 + a^k), a = value over life / price.", gt=0, le=20)
     bass_p: float = P(0.03, "1 / year", "Innovation coefficient of printer adoption.",
                       "Sultan, Farley & Lehmann 1990 (mean of 213 applications)", ge=0, le=12)
     bass_q: float = P(0.38, "1 / year", "Imitation coefficient of printer adoption.",
@@ -112,35 +158,72 @@ class Scenario(BaseModel):
     # --- internet ---------------------------------------------------------------------------
     internet_start_year: int = P(1995, "calendar year", "Year household internet access "
                                  "starts spreading (commercial web).", ge=1900, le=2200)
-    internet_p: float = P(0.02, "1 / year", "Innovation rate of internet access.", ge=0, le=12)
-    internet_q: float = P(0.45, "1 / year", "Imitation rate of internet access: most households "
-                          "connected within ~15 years, as in the US 1995-2010.", ge=0, le=12)
+    internet_p: float = P(0.04, "1 / year", "Innovation rate of internet access (fitted with "
+                          "internet_q and internet_reluctance to the CPS series 1997-2014, "
+                          "RMSE 0.03).", "shared/data/us_internet_households.csv",
+                          ge=0, le=12)
+    internet_q: float = P(0.8, "1 / year", "Imitation rate of internet access (fitted, see "
+                          "internet_p).", "shared/data/us_internet_households.csv",
+                          ge=0, le=12)
+    internet_reluctance: float = P(2.0, "variance", "Households differ in how readily they "
+                                   "connect: each one's hazard is multiplied by a gamma "
+                                   "draw of mean 1 and this variance (0: all alike). Access "
+                                   "in the US rose fast to half the households by 2001, "
+                                   "then slowly (80 % in 2014).",
+                                   "shared/data/us_internet_households.csv", ge=0, le=20)
 
     # --- customer choice --------------------------------------------------------------------
     price_sensitivity: float = P(6.0, "utility / relative price", "Logit weight on generalised "
-                                 "cost divided by the category's reference price.", gt=0, le=100)
+                                 "cost divided by the purchase's value at reference prices.",
+                                 gt=0, le=100)
     sensitivity_spread: float = P(0.3, "log-sd", "Heterogeneity of price sensitivity "
                                   "(lognormal).", ge=0, le=3)
-    time_value: float = P(2.0, "$ / day", "Mean cost of waiting one day for a product; each "
+    time_value: float = P(2.0, "$ / day", "Mean cost of waiting one day for a purchase; each "
                           "purchase scales it by an exponential urgency draw (mean 1), so "
                           "some purchases are needed today.", ge=0)
     travel_cost_per_km: float = P(0.6, "$ / km", "Car cost and time per km of a shopping "
                                   "trip.", ge=0)
     trip_time_cost: float = P(6.0, "$ / trip", "Time in the store and parking: about half an "
                               "hour at a leisure value of time of ~$12/h.", ge=0)
-    items_per_trip: float = P(3.0, "items", "Items bought per store trip, sharing its cost.",
-                              gt=0)
+    purchases_per_trip: float = P(2.0, "purchases", "Purchases (of different categories) "
+                                  "made on one shopping trip, sharing its cost.", gt=0)
+    variety_value: float = P(1.0, "multiple", "Scales every category's long_tail: the value "
+                             "of finding the exact item wanted (Brynjolfsson, Hu & Smith "
+                             "2003: most of the online gain in books came from variety).",
+                             "Brynjolfsson, Hu & Smith 2003", ge=0, le=10)
+    inspection_value: float = P(1.0, "multiple", "Scales every category's touch: the value "
+                                "lost buying without seeing or trying.", ge=0, le=10)
     personalisation_taste: float = P(0.25, "fraction of price", "Mean value of a perfect fit "
                                      "as a fraction of the reference price, times the "
                                      "category's personalisation value.", ge=0, le=5)
-    habit_weight: float = P(1.5, "utility", "Weight of the customer's own past channel use.",
-                            ge=0, le=50)
-    habit_memory: float = P(2.0, "years", "Time constant of the habit memory.", gt=0, le=100)
-    social_weight: float = P(1.5, "utility", "Weight of the share of social neighbours using a "
-                             "channel.", ge=0, le=50)
-    online_delay_days: float = P(3.0, "days", "Home delivery lead time at the reference parcel "
-                                 "volume; it grows as parcel volume falls, like the cost.",
+    habit_weight: float = P(1.4, "utility", "Switching cost: weight of the customer's own "
+                            "past channel use, which depreciates over habit_memory. With "
+                            "social_weight it must stay below 2 (mean-field lock-in "
+                            "threshold, Brock & Durlauf 2001).", ge=0, le=50)
+    habit_memory: float = P(5.0, "years", "Time constant of the habit memory.", gt=0, le=100)
+    social_weight: float = P(0.4, "utility", "Weight of the share of social neighbours using "
+                             "a channel.", ge=0, le=50)
+
+    # --- online selling and delivery --------------------------------------------------------
+    online_margin: float = P(0.3, "fraction of producer price", "Margin of a web shop over "
+                             "the producer price: it does a store's job, so online prices "
+                             "stay close to shop prices (9-16 % lower for books and CDs in "
+                             "1998-99, Brynjolfsson & Smith 2000).",
+                             "Brynjolfsson & Smith 2000, Management Science 46(4)", ge=0, le=5)
+    online_handling: float = P(0.15, "fraction of unit cost", "A web shop's own cost per item "
+                               "sold (picking, packing, customer service, returns), paid out "
+                               "of that margin.", ge=0, le=5)
+    online_delay_days: float = P(6.0, "days", "Home delivery lead time from a carrier with "
+                                 "one depot; it falls with depots (delivery_speedup).",
                                  ge=0, le=60)
+    delivery_speedup: float = P(0.5, "-", "Delivery time falls as depots^-e: fulfilment "
+                                "capacity near customers (Houde, Newberry & Seim 2017).",
+                                "NBER w23361", ge=0, le=3)
+    depot_capacity: float = P(50_000.0, "parcels / year", "Parcels one depot handles; "
+                              "carriers add a depot when their volume exceeds it and the "
+                              "depot pays.", gt=0)
+    depot_cost: float = P(60_000.0, "$ / year", "Regional share of running one more "
+                          "fulfilment depot.", ge=0)
     print_service_delay_days: float = P(2.0, "days", "Print hub turnaround.", ge=0, le=60)
 
     # --- producers --------------------------------------------------------------------------
@@ -150,17 +233,29 @@ class Scenario(BaseModel):
                               "keeps them fixed (for comparison).")
     price_adjustment: float = P(0.3, "1 / year", "Speed of markup change per unit of excess "
                                 "capacity use.", ge=0, le=10)
-    target_utilisation: float = P(0.85, "fraction", "Capacity use producers aim at.", gt=0, le=1)
+    target_utilisation: float = P(0.85, "fraction", "Capacity use producers aim at.", gt=0,
+                                  le=1)
     on_demand_premium: float = P(0.15, "fraction of unit cost", "Extra unit cost of on-demand "
-                                 "production with conventional tools; it shrinks as "
-                                 "professional printing capability grows.", ge=0, le=5)
+                                 "production with conventional tools for the average "
+                                 "producer; it shrinks as professional printing capability "
+                                 "grows.", ge=0, le=5)
+    on_demand_spread: float = P(0.5, "fraction", "Firm-to-firm spread of that premium "
+                                "(uniform +/-), so producers switch in different years.",
+                                ge=0, lt=1)
     inventory_cover_months: float = P(2.0, "months of sales", "Stock a mass producer holds.",
                                       ge=0, le=24)
     holding_cost: float = P(0.25, "fraction of unit cost / year", "Inventory carrying and "
                             "obsolescence cost of mass production.", ge=0, le=5)
-    producer_fixed_cost: float = P(150_000.0, "$ / year", "Overheads of a producer.", ge=0)
+    producer_fixed_cost: float = P(150_000.0, "$ / year", "Overheads of an established "
+                                   "producer.", ge=0)
+    online_seller_fixed_cost: float = P(500_000.0, "$ / year", "Regional share of the "
+                                        "overheads of a seller that sells only online (an "
+                                        "e-tailer or a direct brand): a large firm, so a "
+                                        "category has tens of them, not thousands.", ge=0)
+    designer_fixed_cost: float = P(20_000.0, "$ / year", "Regional share of the overheads of "
+                                   "a brand that sells only printable designs.", ge=0)
     web_shop_cost: float = P(20_000.0, "$ / year", "Regional share of running a direct "
-                           "online shop.", ge=0)
+                             "online shop.", ge=0)
     design_catalogue_cost: float = P(2_000.0, "$ / year / category", "Regional share of "
                                      "digitising and maintaining a category's printable "
                                      "designs.", ge=0)
@@ -170,67 +265,75 @@ class Scenario(BaseModel):
     # --- logistics --------------------------------------------------------------------------
     bulk_cost: float = P(0.8, "$ / bulk unit", "Carrying one bulk unit to a store (full "
                          "truckloads).", ge=0)
-    parcel_cost: float = P(3.0, "$ / parcel", "Home delivery of one small parcel at the "
-                           "reference volume.", ge=0)
-    parcel_bulk_cost: float = P(2.0, "$ / bulk unit", "Extra home-delivery cost per bulk "
-                                "unit.", ge=0)
+    parcel_cost: float = P(5.0, "$ / parcel", "Home delivery of one parcel at the reference "
+                           "volume.", ge=0)
+    parcel_bulk_cost: float = P(1.0, "$ / bulk unit", "Extra home-delivery cost per bulk "
+                                "unit in the parcel.", ge=0)
     parcel_scale_elasticity: float = P(0.25, "-", "Parcel cost falls as (volume / reference) "
                                        "to this power: density economies of home delivery.",
                                        ge=0, le=1)
-    parcel_reference_volume: float = P(60_000.0, "parcels / year", "Network volume at which "
-                                       "parcel_cost applies.", gt=0)
-    parcel_cost_cap: float = P(2.5, "multiple", "Highest parcel cost multiple at tiny volume.",
-                               ge=1, le=100)
+    parcel_reference_volume: float = P(300_000.0, "parcels / year", "A carrier's volume at "
+                                       "which parcel_cost applies.", gt=0)
+    parcel_cost_cap: float = P(3.0, "multiple", "Highest parcel cost multiple at tiny "
+                               "volume.", ge=1, le=100)
     logistics_margin: float = P(0.15, "fraction of cost", "Carrier margin.", ge=0, le=5)
     logistician_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of a carrier's "
-                                      "depot and fleet overheads.",
-                                      ge=0)
-    material_bulk: float = P(0.2, "bulk / printed unit", "Filament shipped per printed unit "
-                              "relative to the product's bulk.", ge=0, le=1)
-    material_margin: float = P(0.3, "fraction", "Margin of material supply.", ge=0, le=5)
+                                      "overheads besides its depots.", ge=0)
+
+    # --- material supply --------------------------------------------------------------------
+    material_margin: float = P(0.5, "fraction of material cost", "Markup of material "
+                               "suppliers over the material's cost, delivery included.",
+                               ge=0, le=10)
+    material_supplier_fixed_cost: float = P(10_000.0, "$ / year", "Regional share of a "
+                                            "material supplier's overheads.", ge=0)
 
     # --- retail -----------------------------------------------------------------------------
-    retail_margin: float = P(0.35, "fraction of landed cost", "Store markup.", ge=0, le=5)
-    retailer_fixed_cost: float = P(220_000.0, "$ / year", "Rent and staff of a store.", ge=0)
+    store_cost_scale: float = P(1.0, "multiple", "Scales every store type's fixed cost "
+                                "(data/store_types.csv).", gt=0, le=100)
     fixed_cost_spread: float = P(0.2, "fraction", "Firm-to-firm spread of fixed costs "
                                  "(uniform +/-).", ge=0, lt=1)
     cash_reserve_years: float = P(0.5, "years of fixed cost", "Cash a firm starts with and "
                                   "keeps; profit beyond it is paid out every year.",
                                   ge=0, le=50)
+    entry_candidates: int = P(3, "sites / store type / year", "Sites a would-be store or "
+                              "hub weighs each year.", ge=0, le=1000)
 
     # --- platforms and print hubs -----------------------------------------------------------
     platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
-                                   "design sale (marketplaces take roughly 20-30 %).", ge=0, le=1)
-    platform_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of running a "
-                                   "global design marketplace.",
-                                   ge=0)
+                                   "design sale (marketplaces take roughly 20-30 %).", ge=0,
+                                   le=1)
+    platform_fixed_cost: float = P(5_000.0, "$ / year", "Regional share of running a global "
+                                   "design marketplace.", ge=0)
     network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
                               "attractiveness: the two-sided network effect.", ge=0, le=3)
-    designs_per_sale: float = P(0.01, "designs / sale", "Designers attracted per design sold "
-                                "(the other side of the market).", ge=0)
+    designs_per_sale: float = P(0.01, "designs / sale", "Designs added to a platform's "
+                                "catalogue per design sold worldwide (designers follow "
+                                "sales).", ge=0)
     platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
                                        "starts with.", gt=0)
+    design_catalogue_scale: float = P(200_000.0, "designs", "Designs on all platforms for "
+                                      "which a buyer finds the exact design wanted with "
+                                      "probability 1 - 1/e (Thingiverse: 25,000 designs in "
+                                      "2012, 1.9 million files in 2021).",
+                                      "shared/data/re_intermediation_milestones.csv", gt=0)
     max_entries_per_year: int = P(3, "firms", "Entrants of each kind per yearly review.",
                                   ge=0, le=1000)
-    hub_fixed_cost: float = P(40_000.0, "$ / year", "Rent and professional machines of a "
+    hub_fixed_cost: float = P(20_000.0, "$ / year", "Rent and professional machines of a "
                               "print hub.", ge=0)
     hub_margin: float = P(0.5, "fraction of cost", "Print hub markup.", ge=0, le=10)
-    machine_cost_per_hour: float = P(10.0, "$ / hour", "Professional printing cost per machine "
-                                     "hour.", ge=0)
+    machine_cost_per_hour: float = P(5.0, "$ / hour", "Professional printing cost per "
+                                     "machine hour.", ge=0)
     pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
-    home_print_effort: float = P(10.0, "$ / print", "Attention a home print takes (finding the "
-                                 "design, setting up, finishing) for a customer of average "
-                                 "hassle: ~45 min at ~$13/h.", ge=0)
+    home_print_effort: float = P(10.0, "$ / item", "Attention a home print takes (finding the "
+                                 "design, slicing, setting up, removing supports, finishing) "
+                                 "for a household of average hassle: ~45 min at ~$13/h.",
+                                 ge=0)
     print_hassle_spread: float = P(1.0, "log-sd", "Spread of that attention cost between "
                                    "households (lognormal, mean 1): many households will "
                                    "never find printing worth their time.", ge=0, le=3)
-    print_failure_scale: float = P(0.25, "capability index", "Failed prints: the failure rate is "
-                                   "exp(-margin / scale), margin = printer capability minus "
-                                   "the category's printability; each failure costs a "
-                                   "retry.", gt=0, le=1)
-    conversion_cost: float = P(80_000.0, "$", "One-off cost for a store to become a print hub.",
-                               ge=0)
+    conversion_cost: float = P(80_000.0, "$", "One-off cost for a store to become a print hub "
+                               "or a carrier a material supplier.", ge=0)
     evaluation_sample: int = P(2000, "customers", "Customers sampled when firms evaluate a "
                                "channel they are not in.", ge=50, le=1_000_000)
 
@@ -362,6 +465,8 @@ def scenario_to_toml(scenario: Scenario) -> str:
     """A TOML text that load_scenario reads back to the same scenario."""
     lines = ["[scenario]"]
     for key, value in scenario.model_dump().items():
+        if value is None:  # an absent optional parameter (TOML has no null)
+            continue
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
         elif isinstance(value, str):

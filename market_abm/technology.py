@@ -1,33 +1,54 @@
-"""Exogenous technology: the printer capability frontier and the printer learning curve."""
+"""Exogenous technology and its cost: the printer capability frontier, print quality, and the
+printer price on a global learning curve."""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-def capability_frontier(year: float, start_year: float, start: float, growth: float) -> float:
+def capability_frontier(year: float, start_year: float, start: float, growth: float,
+                        freeze_year: float | None = None) -> float:
     """Home printer capability in [0, 1] at a (fractional) calendar year.
 
-    Logistic in calendar time: logit C(t) = logit C(start_year) + growth * (t - start_year).
-    ``growth`` is per year; 0 freezes the frontier at ``start``.
+    Logistic in calendar time: logit C(t) = logit C(start_year) + growth * (t - start_year),
+    held at its value of ``freeze_year`` from then on. ``growth`` is per year; 0 freezes the
+    frontier at ``start``.
 
     >>> round(capability_frontier(2000, 1990, 0.5, 0.0), 3)
     0.5
+    >>> capability_frontier(2030, 1990, 0.1, 0.1, 2000) == capability_frontier(2000, 1990, 0.1, 0.1)
+    True
     """
+    if freeze_year is not None:
+        year = min(year, freeze_year)
     logit0 = np.log(start / (1.0 - start))
     return float(1.0 / (1.0 + np.exp(-(logit0 + growth * (year - start_year)))))
 
 
-def printer_price(cumulative_per_household: float, initial_cumulative: float,
-                  price_start: float, price_floor: float, learning_rate: float) -> float:
-    """Printer price ($) from Wright's law on cumulative printers sold per household.
+def print_quality(capability: np.ndarray | float, printability: np.ndarray,
+                  quality_max: np.ndarray, scale: float) -> np.ndarray:
+    """Quality of a printed item relative to a shop-bought one, in [0, quality_max].
 
-    The premium above ``price_floor`` falls by ``learning_rate`` per doubling of cumulative
-    printers (``initial_cumulative`` sold before the start gives the curve's origin).
+    quality_max * (1 - exp(-margin / scale)), margin = capability - printability; 0 below the
+    threshold. Multi-material goods have quality_max < 1: they never print as well as made.
 
-    >>> printer_price(0.004, 0.002, 1100.0, 100.0, 0.2)
+    >>> print_quality(0.5, np.array([0.2, 0.6]), np.array([1.0, 1.0]), 0.3).round(3)
+    array([0.632, 0.   ])
+    """
+    margin = np.maximum(np.asarray(capability, dtype=float) - printability, 0.0)
+    return quality_max * -np.expm1(-margin / scale)
+
+
+def printer_price(world_cumulative: float, world_start: float, price_start: float,
+                  price_floor: float, learning_rate: float) -> float:
+    """Printer price ($) from Wright's law on world cumulative printers sold.
+
+    The premium above ``price_floor`` falls by ``learning_rate`` per doubling of world
+    cumulative printers, from ``price_start`` at ``world_start`` printers.
+
+    >>> printer_price(40_000, 20_000, 1100.0, 100.0, 0.2)
     900.0
     """
-    doublings = np.log2(max(cumulative_per_household, initial_cumulative) / initial_cumulative)
+    doublings = np.log2(max(world_cumulative, world_start) / world_start)
     premium = (price_start - price_floor) * (1.0 - learning_rate) ** doublings
     return float(price_floor + premium)

@@ -1,43 +1,81 @@
-"""Customers and their home printers: state in numpy arrays, thin Mesa agents over the rows.
+"""Customers and their home printers.
 
-All customers decide at once (vectorised); each is still a ``Customer`` Mesa agent whose
-attributes read its row, and each printer in use is a ``HomePrinter`` agent.
+The households are one vectorised Mesa agent, ``CustomerPopulation``: its state is a set of
+numpy arrays with one row per household and its ``step`` takes every household's decisions at
+once (internet access, printers, purchases and their channels, habits), the way mesa-frames
+keeps a population as one AgentSet with its own step. Each printer in use is a
+``HomePrinter`` agent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
-from market_abm.market import CHANNELS, RETAIL
+from market_abm.market import (
+    CHANNELS,
+    HOME_PRINT,
+    ONLINE,
+    RETAIL,
+    Shoppers,
+    choose,
+    home_print_cost,
+    served,
+    utilities,
+)
+from market_abm.technology import print_quality
 
 
-class CustomerPopulation:
-    """Arrays of customer state, one row per customer.
+@dataclass
+class Purchases:
+    """One step's served purchases: customer, category and chosen channel per purchase."""
 
-    x, y: home location (km); time_value: $ / day of delay; sensitivity: logit price weight;
-    taste: personalisation taste; innovativeness: in [0, 1) (scales printer enjoyment);
-    hassle: multiple of the average attention a home print costs (lognormal, mean 1);
-    printer: capability of the owned printer (0 = none); travel_store and travel_hub: $ per
-    item of a trip to the nearest store and print hub (inf when there is none; set yearly by
-    the model); internet: has access; printer_since: step the printer was bought (-1 = none);
-    usage: (n, 4) exponentially smoothed share of own purchases by channel (the habit).
+    customer: np.ndarray
+    category: np.ndarray
+    channel: np.ndarray
 
-    The attributes a purchase needs are columns of one (n, 8) table, ``table`` (names in
-    ``TABLE_COLUMNS``), and the named arrays above are views of its columns: gathering the
-    rows of a step's purchases then reads one 64-byte row per purchase instead of one cache
-    line per attribute, which is most of the cost of a step at 10^5-10^6 customers.
+
+def attractiveness_filter(value: np.ndarray, price: float, steepness: float) -> np.ndarray:
+    """a^k / (1 + a^k) with a = value / price: 1/2 when a printer pays for itself."""
+    a = np.maximum(value, 0.0) / max(price, 1e-9)
+    ak = a**steepness
+    return ak / (1.0 + ak)
+
+
+class CustomerPopulation(mesa.Agent):
+    """All households of the region, one row each (a vectorised agent set).
+
+    x, y: home (km); time_value: $ / day of delay; sensitivity: logit price weight; taste:
+    personalisation taste; hassle: multiple of the average attention a home print costs
+    (lognormal, mean 1; makers' is lower); enjoyment: $ / year a maker draws from owning a
+    printer (0 for others); printer: capability of the owned printer (0 = none); travel_hub
+    and travel_<store type>: $ per purchase of a trip to the nearest print hub and store of
+    each type (inf when there is none; set yearly by the model); reluctance: multiple of the
+    internet hazard (gamma, mean 1); internet: has access; printer_since: step the printer was
+    bought (-1 = none); usage: (n, 4) exponentially smoothed share of own purchases by channel
+    (the habit).
+
+    The attributes a purchase needs are columns of one (n, c) table, ``table`` (names in
+    ``columns``), and the named arrays above are views of its columns: gathering the rows of
+    a step's purchases then reads one contiguous row per purchase instead of one cache line
+    per attribute, which is most of the cost of a step at 10^5-10^6 customers.
     """
 
-    TABLE_COLUMNS = ("time_value", "sensitivity", "taste", "hassle", "printer",
-                     "travel_store", "travel_hub", "innovativeness")
+    role = "customers"
+    BASE_COLUMNS = ("time_value", "sensitivity", "taste", "hassle", "printer", "travel_hub",
+                    "enjoyment")
 
-    def __init__(self, scenario, rng: np.random.Generator):
-        n, s = scenario.n_customers, scenario
-        self.n = n
-        self.table = np.zeros((n, len(self.TABLE_COLUMNS)))
-        for j, name in enumerate(self.TABLE_COLUMNS):
+    def __init__(self, model, store_types: tuple[str, ...]):
+        super().__init__(model)
+        s, rng = model.scenario, model.rng
+        n = self.n = s.n_customers
+        self.columns = self.BASE_COLUMNS + tuple(f"travel_{t}" for t in store_types)
+        self.table = np.zeros((n, len(self.columns)))
+        for j, name in enumerate(self.BASE_COLUMNS):
             setattr(self, name, self.table[:, j])
+        self.travel_store = self.table[:, len(self.BASE_COLUMNS):]  # (n, T) view
         # Draws in a fixed order: the same seed gives the same customers.
         self.x = rng.uniform(0, s.region_size_km, n)
         self.y = rng.uniform(0, s.region_size_km, n)
@@ -46,73 +84,197 @@ class CustomerPopulation:
         self.sensitivity[:] = s.price_sensitivity * rng.lognormal(
             -0.5 * s.sensitivity_spread**2, s.sensitivity_spread, n)
         self.taste[:] = s.personalisation_taste * rng.exponential(1.0, n)
-        self.innovativeness[:] = rng.random(n)
         self.hassle[:] = rng.lognormal(-0.5 * s.print_hassle_spread**2, s.print_hassle_spread,
                                        n)
+        maker = rng.random(n) < s.maker_share
+        self.enjoyment[:] = np.where(maker, s.maker_enjoyment * rng.exponential(1.0, n), 0.0)
+        self.hassle[maker] *= s.maker_hassle
+        shape = 1.0 / s.internet_reluctance if s.internet_reluctance > 0 else 0.0
+        self.reluctance = (rng.gamma(shape, 1.0 / shape, n) if shape else np.ones(n))
         self.travel_store[:] = self.travel_hub[:] = np.inf
         self.internet = np.zeros(n, dtype=bool)
         self.printer_since = np.full(n, -1, dtype=np.int64)
         self.usage = np.zeros((n, len(CHANNELS)), dtype=np.float32)
         self.usage[:, RETAIL] = 1.0
+        self.printer_value = np.zeros(n)  # $ / year a frontier printer is worth (yearly)
+        self.printers_bought = 0
 
+    # --- state ----------------------------------------------------------------------------
     @property
     def owners(self) -> np.ndarray:
         """Bool mask of customers owning a printer."""
         return self.printer > 0
 
+    @property
+    def makers(self) -> np.ndarray:
+        """Bool mask of the hobbyists (customers who enjoy owning a printer)."""
+        return self.enjoyment > 0
+
     def rows(self, customers: np.ndarray) -> np.ndarray:
-        """The table rows of ``customers`` (a copy, shape (len(customers), 8))."""
+        """The table rows of ``customers`` (a copy, shape (len(customers), columns))."""
         return np.take(self.table, customers, axis=0)
 
-    def update_usage(self, bought: np.ndarray, counts: np.ndarray, step_weight: float) -> None:
-        """Blend this step's purchases into the habit memory.
-
-        ``bought`` (n,) is each customer's number of purchases this step and ``counts``
-        (n, 4) the same by channel; ``step_weight`` is the weight of one purchase:
-        1 / (habit_memory * purchases per year). Customers who bought nothing keep their
-        habit exactly (their weight of the past is 1).
-        """
-        keep = ((1.0 - step_weight) ** np.arange(bought.max(initial=0) + 1)).take(bought)
-        per_purchase = np.maximum(bought, 1)[:, None]
-        self.usage[:] = keep[:, None] * self.usage + (1.0 - keep)[:, None] * counts / per_purchase
+    def shoppers(self, customer: np.ndarray, category: np.ndarray,
+                 social_use: np.ndarray) -> Shoppers:
+        """The customer-side attributes of purchases (one row per customer, category pair);
+        ``social_use`` (n, 4) is the neighbours' channel use."""
+        rows = self.rows(customer)
+        col = {name: rows[:, j] for j, name in enumerate(self.BASE_COLUMNS)}
+        store_type = self.model.categories.store_type.take(category)
+        travel = rows[np.arange(len(customer)), len(self.BASE_COLUMNS) + store_type]
+        return Shoppers(category=category, travel_store=travel, travel_hub=col["travel_hub"],
+                        time_value=col["time_value"], taste=col["taste"],
+                        sensitivity=col["sensitivity"], internet=self.internet.take(customer),
+                        printer=col["printer"], hassle=col["hassle"],
+                        usage=self.usage.take(customer, axis=0),
+                        social=social_use.take(customer, axis=0))
 
     def nbytes(self) -> int:
         """Memory held by the arrays (bytes; the table's column views are counted once)."""
         return sum(v.nbytes for v in vars(self).values()
                    if isinstance(v, np.ndarray) and v.base is None)
 
+    # --- the step -------------------------------------------------------------------------
+    def step(self, supply) -> Purchases:
+        """Every household's part of a step, under the firms' offer ``supply``; returns the
+        purchases served.
 
-class Customer(mesa.Agent):
-    """A household, a thin Mesa agent over row ``index`` of the model's CustomerPopulation."""
+        Neighbour shares are read at the start of the step (synchronous update); then
+        internet access spreads, printers are retired, replaced and bought, purchases arrive
+        and each picks a channel, and the habit memory takes in the step's purchases.
+        (benchmarks/ time this against a Mesa version with one object per customer.)
+        """
+        model, s = self.model, self.model.scenario
+        stacked = np.column_stack([self.usage, self.internet, self.owners]).astype(np.float32)
+        seen = model.social.neighbour_mean(stacked)
+        model.social_use = np.ascontiguousarray(seen[:, :4])
+        self.spread_internet(np.asarray(seen[:, 4]))
+        self.printers_bought = self.update_printers(np.asarray(seen[:, 5]))
 
-    role = "customer"
+        rate = model.categories.purchases_per_year / s.steps_per_year
+        who, what = self.draw_purchases(rate)
+        shoppers = self.shoppers(who, what, model.social_use)
+        shoppers.time_value *= model.rng.exponential(1.0, len(who))  # urgency of each purchase
+        util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
+        ok = served(util)
+        self.lost_purchases = len(who) - int(ok.sum())
+        if self.lost_purchases:  # purchases no channel can serve are lost demand
+            util, who, what = util.T[:, ok].T, who[ok], what[ok]
+        buys = Purchases(who, what, choose(util, model.rng))
+        self.update_habits(buys, rate.sum() * s.steps_per_year)
+        return buys
 
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
+    def draw_purchases(self, rate_per_step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Customer and category index of each purchase in one step.
 
-    @property
-    def _pop(self) -> CustomerPopulation:
-        return self.model.customers
+        Every customer buys category k at rate ``rate_per_step[k]`` (purchases per step); the
+        number of purchases per category is Poisson(n * rate) and each falls on a uniformly
+        drawn customer, which is the same as independent Poisson demand per customer.
+        """
+        rng = self.model.rng
+        counts = rng.poisson(self.n * rate_per_step)
+        category = np.repeat(np.arange(len(rate_per_step)), counts)
+        customer = rng.integers(0, self.n, size=counts.sum())
+        return customer, category
 
-    @property
-    def location(self) -> tuple[float, float]:
-        """Home (x, y) in km."""
-        return float(self._pop.x[self.index]), float(self._pop.y[self.index])
+    def update_habits(self, buys: Purchases, per_year: float) -> None:
+        """Blend this step's purchases into the habit memory.
 
-    @property
-    def internet(self) -> bool:
-        return bool(self._pop.internet[self.index])
+        Each purchase has weight 1 / (habit_memory * purchases per year); customers who
+        bought nothing keep their habit exactly (their weight of the past is 1).
+        """
+        k = len(CHANNELS)
+        counts = np.bincount(buys.customer * k + buys.channel,
+                             minlength=self.n * k).reshape(self.n, k)
+        bought = np.bincount(buys.customer, minlength=self.n)
+        step_weight = 1.0 / (self.model.scenario.habit_memory * per_year)
+        keep = ((1.0 - step_weight) ** np.arange(bought.max(initial=0) + 1)).take(bought)
+        per_purchase = np.maximum(bought, 1)[:, None]
+        self.usage[:] = keep[:, None] * self.usage + (1.0 - keep)[:, None] * counts / per_purchase
 
-    @property
-    def printer_capability(self) -> float:
-        """Capability of the owned printer, 0 when the customer owns none."""
-        return float(self._pop.printer[self.index])
+    def spread_internet(self, neighbour_internet: np.ndarray) -> None:
+        """Connect customers from internet_start_year on: Bass hazard on the social graph,
+        times each household's reluctance draw."""
+        model, s = self.model, self.model.scenario
+        if model.year < s.internet_start_year:
+            return
+        off = np.flatnonzero(~self.internet)
+        hazard = ((s.internet_p + s.internet_q * neighbour_internet[off])
+                  * self.reluctance[off] / s.steps_per_year)
+        self.internet[off[model.rng.random(len(off)) < hazard]] = True
 
-    @property
-    def channel_use(self) -> dict[str, float]:
-        """Habit memory: smoothed share of own purchases by channel."""
-        return dict(zip(CHANNELS, self._pop.usage[self.index].tolist(), strict=True))
+    def update_printers(self, neighbour_owners: np.ndarray) -> int:
+        """Retire old printers, replace some, and let non-owners adopt. Returns printers
+        bought in the step."""
+        model, s, rng = self.model, self.model.scenario, self.model.rng
+        owners = self.owners
+        economic = s.adoption_model == "economic"
+        keen = self.keenness() if economic else np.ones(self.n)
+
+        # Printers wear out at a constant hazard; pure Bass adoption has no retirement.
+        retire = (np.flatnonzero(owners)[rng.random(owners.sum()) < 1.0 / (
+            s.printer_lifetime * s.steps_per_year)] if economic
+            else np.zeros(0, dtype=np.int64))
+        replace = retire[rng.random(len(retire)) < keen[retire]]
+        eligible = ~owners & (self.internet if economic else True)
+        candidates = np.flatnonzero(eligible)
+        hazard = (s.bass_p + s.bass_q * neighbour_owners[candidates]) / s.steps_per_year
+        new = candidates[rng.random(len(candidates)) < hazard * keen[candidates]]
+
+        gone = np.setdiff1d(retire, replace, assume_unique=True)
+        for i in retire:
+            model.printer_agents.pop(int(i)).remove()
+        self.printer[gone] = 0.0
+        self.printer_since[gone] = -1
+        buyers = np.concatenate([replace, new])
+        self.printer[buyers] = model.capability
+        self.printer_since[buyers] = model.steps
+        for i in buyers:
+            model.printer_agents[int(i)] = HomePrinter(model, int(i), model.capability)
+        return len(buyers)
+
+    def keenness(self) -> np.ndarray:
+        """Each customer's attractiveness filter of a printer at today's price (economic
+        model): its value over a printer's life (yearly savings and enjoyment) against the
+        price."""
+        s = self.model.scenario
+        worth = self.printer_value * s.printer_lifetime
+        return attractiveness_filter(worth, self.model.printer_price, s.adoption_steepness)
+
+    def value_printer(self, offer) -> None:
+        """What a printer at today's frontier would be worth to each household ($ / year):
+        its enjoyment, plus for each category the frontier can print, the demand times how
+        much cheaper (in generalised cost per item) home printing is than the best other
+        channel the household has. Computed once a year; buyers anticipate the design market,
+        so the offer's home-print terms apply whether or not designs are on sale yet. A
+        maker's enjoyment counts in proportion to the best quality the frontier prints."""
+        model = self.model
+        cat = model.categories
+        ks = np.flatnonzero(cat.printable & (cat.printability < model.capability))
+        quality = print_quality(model.capability, cat.printability, cat.print_quality_max,
+                                model.scenario.print_quality_scale)
+        self.printer_value[:] = self.enjoyment * quality.max()
+        if not len(ks):
+            return
+        price, ref, items = offer.price[ks], offer.ref_price[ks], offer.items[ks]
+        fit_value = self.taste[:, None] * (offer.personalisation[ks] * ref)[None, :]
+        tv = self.time_value[:, None]
+        store = self.travel_store[:, cat.store_type[ks]]
+        retail = (price[:, RETAIL] + ref * offer.mismatch[ks, RETAIL])[None, :] + store / items
+        retail = np.where(offer.open[ks, RETAIL][None, :], retail, np.inf)
+        online = ((price[:, ONLINE] + ref * offer.mismatch[ks, ONLINE])[None, :]
+                  + (offer.purchase_fee[ks, ONLINE] + offer.delay[ks, ONLINE] * tv) / items
+                  - fit_value * offer.fit[ks, ONLINE])
+        online = np.where(offer.open[ks, ONLINE][None, :] & self.internet[:, None], online,
+                          np.inf)
+        frontier = np.full(self.n, model.capability)
+        effort = np.column_stack([home_print_cost(offer, np.full(self.n, k), frontier,
+                                                  self.hassle) for k in ks])
+        home = ((price[:, HOME_PRINT] + ref * offer.mismatch[ks, HOME_PRINT])[None, :]
+                + effort + offer.delay[ks, HOME_PRINT] * tv / items - fit_value)
+        gain = np.minimum(retail, online) - home
+        gain = np.where(np.isfinite(gain), np.maximum(gain, 0.0), 0.0)
+        self.printer_value += gain @ cat.items_per_year[ks]
 
 
 class HomePrinter(mesa.Agent):

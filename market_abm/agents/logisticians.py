@@ -1,26 +1,66 @@
-"""Logisticians: carriers of bulk to stores, parcels to homes and printing material."""
+"""Logisticians: carriers of bulk to stores and parcels to homes."""
 
 from __future__ import annotations
 
 from market_abm.agents.base import Firm
+from market_abm.market import ONLINE
 
 
 class Logistician(Firm):
-    """A carrier. ``parcel_volume`` (parcels/year, smoothed) drives its parcel unit cost.
-
-    A pivoted logistician has left bulk store delivery for material supply and local delivery.
-    """
+    """A carrier with ``depots`` fulfilment depots and a smoothed yearly ``parcel_volume``
+    (parcels/year) that drives its parcel unit cost (density economies). More depots deliver
+    faster (market_abm.offer); each costs depot_cost a year on top of the fixed cost."""
 
     role = "logistician"
+    label = "logisticians"
+    colour = "#9467bd"
 
-    def __init__(self, model, fixed_cost: float):
+    def __init__(self, model, fixed_cost: float, depots: int = 1):
         super().__init__(model, fixed_cost)
+        self.depots = depots
         self.parcel_volume = 0.0
-        self.pivoted = False
-        self.material_profit_year = 0.0
-        self.last_material_profit = 0.0
 
-    def close_year(self) -> None:
-        super().close_year()
-        self.last_material_profit = self.material_profit_year
-        self.material_profit_year = 0.0
+    def review(self, outlook) -> None:
+        """Invest or pivot, on profit.
+
+        A carrier whose parcel volume exceeds its depots' capacity adds a depot when last
+        year's profit covers it (fulfilment where volume pays). A losing carrier turns into
+        a material supplier when supplying material would earn more than carrying did.
+        """
+        from market_abm.agents.material_suppliers import MaterialSupplier
+
+        s, model = self.model.scenario, self.model
+        if self.insolvent:
+            return
+        if self.last_profit < 0:
+            expected = MaterialSupplier.expected_profit(model, outlook) - \
+                s.material_supplier_fixed_cost
+            cash = self.cash + s.material_supplier_fixed_cost * s.cash_reserve_years \
+                - s.conversion_cost
+            if expected > 0 and cash >= 0 and expected - s.conversion_cost > self.last_profit:
+                MaterialSupplier(model, s.material_supplier_fixed_cost * model.cost_factor(),
+                                 cash=cash, converted_from=self.unique_id)
+                self.leave()
+            return
+        if self.parcel_volume > self.depots * s.depot_capacity and \
+                self.last_profit > s.depot_cost:
+            self.depots += 1
+            self.fixed_cost += s.depot_cost
+
+    @classmethod
+    def enter(cls, model, outlook) -> int:
+        """A carrier enters, up to max_entries_per_year, while an equal share of the region's
+        parcels at the reference fee's margin covers its overheads and one depot."""
+        s, cat = model.scenario, model.categories
+        parcels = float((outlook.current[:, ONLINE] / cat.items_per_purchase).sum())
+        fee = s.parcel_cost * s.logistics_margin
+        n = len(outlook.supply.logisticians)
+        entries = 0
+        while entries < s.max_entries_per_year and \
+                        parcels / (n + 1) * fee > s.logistician_fixed_cost + s.depot_cost:
+            carrier = cls(model, (s.logistician_fixed_cost + s.depot_cost) * model.cost_factor())
+            carrier.parcel_volume = parcels / (n + 1)  # it enters with the volume it plans for
+            n += 1
+            entries += 1
+        return entries
+

@@ -9,11 +9,42 @@ class Platform(Firm):
     """A design marketplace with a catalogue (designs) that grows with its sales.
 
     Customers pick a platform with weight catalogue ** network_effect and designers follow
-    sales (designs_per_sale): the two-sided network effect.
+    sales (designs_per_sale per design sold worldwide): the two-sided network effect. The
+    platforms' joint catalogue also decides how often a buyer finds the exact design wanted.
     """
 
     role = "platform"
+    label = "platforms"
+    colour = "#17becf"
 
     def __init__(self, model, fixed_cost: float, catalogue: float):
         super().__init__(model, fixed_cost)
         self.catalogue = catalogue
+
+    def grow_catalogue(self, designs_sold: float) -> None:
+        """Designers follow sales: ``designs_sold`` are this step's sales in the region."""
+        s = self.model.scenario
+        self.catalogue += s.designs_per_sale * designs_sold * self.model.world_scale
+
+    @classmethod
+    def enter(cls, model, outlook) -> int:
+        """Platforms enter, up to max_entries_per_year, while an entrant's expected commission
+        covers its fixed cost. An entrant expects the share seed^e / (sum of catalogue^e +
+        seed^e) of the design market (e = network_effect): the incumbents' catalogues are its
+        barrier. Without platforms it weighs the design sales the printing outlook promises
+        (makers' home prints and print services, as if designs and material were on sale)."""
+        s = model.scenario
+        supply = outlook.supply
+        platforms = supply.platforms
+        sold = outlook.printing.sum(1)
+        commission = float(sold @ (s.platform_commission * supply.design_price))
+        weights = float(sum(pf.catalogue ** s.network_effect for pf in platforms))
+        seed = s.platform_seed_catalogue ** s.network_effect
+        entries = 0
+        while entries < s.max_entries_per_year:
+            if commission * seed / (weights + seed) <= s.platform_fixed_cost:
+                break
+            cls(model, s.platform_fixed_cost * model.cost_factor(), s.platform_seed_catalogue)
+            weights += seed
+            entries += 1
+        return entries

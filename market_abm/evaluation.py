@@ -1,0 +1,136 @@
+"""What firms expect at the yearly review: demand under the current offer and under offers
+the market does not have yet, estimated with the customers' own logit on a sample.
+
+Firms decide on expected profit. Where a firm considers something the market does not offer
+yet (a platform entering, a store at a new site, a producer opening a web shop), it estimates
+demand with the customers' own choice model on ``evaluation_sample`` customers, as if the new
+offer existed. Nothing here follows a calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, Offer, choice_probabilities, \
+    utilities
+from market_abm.offer import Supply, build_supply, design_coverage
+
+
+def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
+                   travel: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Expected real items per year (len(sample), K, 4) bought by each sampled customer's
+    share of the population under ``offer``.
+
+    ``categories`` (indices) limits the purchases evaluated (others are 0); ``travel`` replaces
+    the shoppers' trip costs, ``{"store": (len(sample),), "hub": (len(sample),)}`` ($ per
+    purchase), as a store or hub at a new site would.
+    """
+    s, cat = model.scenario, model.categories
+    K = len(cat)
+    ks = np.arange(K) if categories is None else np.asarray(categories)
+    who, what = np.repeat(sample, len(ks)), np.tile(ks, len(sample))
+    shoppers = model.customers.shoppers(who, what, model.social_use)
+    if travel:
+        if "store" in travel:
+            shoppers.travel_store = np.repeat(travel["store"], len(ks))
+        if "hub" in travel:
+            shoppers.travel_hub = np.repeat(travel["hub"], len(ks))
+    util = utilities(offer, shoppers, s.habit_weight, s.social_weight)
+    ok = np.isfinite(util).any(axis=1)
+    probs = np.zeros_like(util)
+    probs[ok] = choice_probabilities(util[ok])
+    per_customer = s.population_households / len(sample)
+    rate = np.tile(cat.items_per_year[ks], len(sample))[:, None]
+    out = np.zeros((len(sample), K, 4))
+    out[:, ks, :] = (probs * rate * per_customer).reshape(len(sample), len(ks), 4)
+    return out
+
+
+def with_open(offer: Offer, channel: int, categories: np.ndarray, **changes) -> Offer:
+    """A copy of ``offer`` where ``channel`` is also open for ``categories`` (bool (K,)), with
+    other fields replaced by ``changes``."""
+    open_ = offer.open.copy()
+    open_[:, channel] |= categories
+    return replace(offer, open=open_, **changes)
+
+
+def printing_offer(model, supply: Supply, hubs: bool = False) -> Offer:
+    """The offer as if designs of every printable category were on a platform (with at least
+    an entrant's seed catalogue) and material were on sale: home printing open wherever a
+    printer can print, print services where professional capability can and a hub exists
+    (or, with ``hubs``, is being considered)."""
+    s, cat, offer = model.scenario, model.categories, supply.offer
+    coverage = max(supply.design_coverage, design_coverage(s.platform_seed_catalogue,
+                                                           s.design_catalogue_scale))
+    mismatch = offer.mismatch.copy()
+    lost = s.variety_value * cat.long_tail
+    mismatch[:, HOME_PRINT] += lost * (supply.design_coverage - coverage)
+    mismatch[:, PRINT_SERVICE] += lost * (supply.design_coverage - coverage)
+    open_ = offer.open.copy()
+    open_[:, HOME_PRINT] = cat.printable
+    open_[:, PRINT_SERVICE] = cat.printable & (cat.printability < model.pro_capability) & (
+        hubs or bool(supply.hubs))
+    return replace(offer, open=open_, mismatch=mismatch)
+
+
+@dataclass
+class Outlook:
+    """The yearly review's common knowledge.
+
+    supply: the offer after exits; sample: customers sampled for estimates; current: expected
+    items per year (K, 4) under the current offer; online: items per year each category
+    would sell online if every producer of it sold online; printing: items per year (K, 2:
+    home print, print service) if designs of every printable category were on a platform,
+    with material on sale; licensers: producers licensing each category's designs (K,),
+    updated as producers decide; hub_sites and store_sites: print hubs and stores (type, x,
+    y) opened during this review, which later entrants take into account.
+    """
+
+    supply: Supply
+    sample: np.ndarray
+    current: np.ndarray
+    online: np.ndarray
+    printing: np.ndarray
+    licensers: np.ndarray
+    hub_sites: list[tuple[float, float]]
+    store_sites: list[tuple[int, float, float]]
+
+    @classmethod
+    def take(cls, model) -> Outlook:
+        """Estimate the year's outlook (after exits, before any other decision)."""
+        s, cat = model.scenario, model.categories
+        supply = build_supply(model)
+        n = model.customers.n
+        sample = np.sort(model.rng.choice(n, min(n, s.evaluation_sample), replace=False))
+        offer = supply.offer
+        current = expected_units(model, offer, sample).sum(0)
+        makers = np.array([p.makes for p in supply.producers], dtype=bool).reshape(-1, len(cat))
+        online = expected_units(model, with_open(offer, ONLINE, makers.any(0)),
+                                sample)[:, :, ONLINE].sum(0)
+        printing = expected_units(model, printing_offer(model, supply), sample)
+        licensers = np.array([p.makes & p.licenses_designs for p in supply.producers],
+                             dtype=bool).reshape(-1, len(cat)).sum(0)
+        return cls(supply, sample, current, online,
+                   printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), licensers, [], [])
+
+    def nearest_trip(self, model, x: np.ndarray, y: np.ndarray, current: np.ndarray,
+                     sites: list[tuple[float, float]]) -> np.ndarray:
+        """Trip cost ($ per purchase) from (x, y) to the nearest of ``current`` (the trip
+        cost to the firms open before the review) and ``sites`` opened during it."""
+        trip = current.copy()
+        for sx, sy in sites:
+            np.minimum(trip, model.trip_cost(np.hypot(x - sx, y - sy)), out=trip)
+        return trip
+
+    def units_of(self, model, customers: np.ndarray, categories: np.ndarray,
+                 travel: dict[str, np.ndarray]) -> np.ndarray:
+        """Expected items per year (K, 4) of ``customers`` (part of the sample, keeping their
+        weight in it) under the current offer, with their trips replaced by ``travel``."""
+        units = expected_units(model, self.supply.offer, customers, categories, travel)
+        return units.sum(0) * len(customers) / len(self.sample)
+
+    def refresh(self, model) -> None:
+        """Rebuild the offer after entries (firms deciding later see the entrants)."""
+        self.supply = build_supply(model)

@@ -1,0 +1,199 @@
+"""The supply side of one step: firms' prices and market splits, and the offer customers see.
+
+Producer prices are unit cost times (1 + markup); a category's producers split its units by a
+logit on price (the same sensitivity customers use between channels). Online variety grows
+with the number of online sellers of a category; carriers split parcels by their parcel fee,
+which falls with their volume (density economies), and deliver faster with more depots; bulk
+goes evenly to the carriers. Designs come from platforms (split by catalogue^network_effect),
+material from material suppliers (evenly), print jobs from the nearest print hub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, Offer, retries
+from market_abm.technology import print_quality
+
+
+def price_shares(prices: np.ndarray, eligible: np.ndarray, sensitivity: float,
+                 ref: np.ndarray) -> np.ndarray:
+    """Logit market shares (K, n) of n sellers per category; zero rows where none is eligible.
+
+    prices and eligible have shape (n, K); ref (K,) normalises prices.
+
+    >>> price_shares(np.array([[1.0], [1.0]]), np.array([[True], [True]]), 5.0, np.ones(1))
+    array([[0.5, 0.5]])
+    """
+    if prices.shape[0] == 0:
+        return np.zeros((prices.shape[1], 0))
+    util = np.where(eligible, -sensitivity * prices / ref, -np.inf).T
+    top = util.max(axis=1, keepdims=True)
+    top[~np.isfinite(top)] = 0.0
+    w = np.exp(util - top)
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
+def even_split(n: int) -> np.ndarray:
+    """Equal shares among n firms (empty when there are none)."""
+    return np.full(n, 1.0 / n) if n else np.zeros(0)
+
+
+def parcel_scale(volume: np.ndarray, scenario) -> np.ndarray:
+    """Parcel cost multiple of each carrier from its yearly parcel volume (real parcels)."""
+    ratio = np.maximum(volume, 1.0) / scenario.parcel_reference_volume
+    return np.minimum(ratio ** -scenario.parcel_scale_elasticity, scenario.parcel_cost_cap)
+
+
+def seller_coverage(sellers: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Share of each category's catalogue carried online by ``sellers`` online sellers, each
+    listing the share ``reach`` of it (independently).
+
+    >>> seller_coverage(np.array([0, 1, 2]), np.array([0.5, 0.5, 0.5]))
+    array([0.  , 0.5 , 0.75])
+    """
+    return 1.0 - (1.0 - reach) ** sellers
+
+
+def design_coverage(catalogue: float, scale: float) -> float:
+    """Chance that the platforms' designs include the exact design wanted.
+
+    >>> round(design_coverage(200.0, 200.0), 3)
+    0.632
+    """
+    return float(-np.expm1(-catalogue / scale))
+
+
+@dataclass
+class Supply:
+    """Firm lists (fixed within a year) and the step's prices ($/item) and market splits."""
+
+    producers: list
+    logisticians: list
+    retailers: list
+    platforms: list
+    hubs: list
+    suppliers: list
+    wholesale: np.ndarray       # (n_p, K) producer price
+    share_goods: np.ndarray     # (K, n_p) producer shares of retail units
+    share_online: np.ndarray    # (K, n_p) producer shares of online units
+    share_design: np.ndarray    # (K, n_p) producer shares of design sales
+    online_sellers: np.ndarray  # (K,) producers selling each category online
+    online_coverage: np.ndarray  # (K,) share of the catalogue carried online
+    handling: np.ndarray        # (K,) web shop's own cost per item sold online
+    bulk_fee: np.ndarray        # (K,) carrier fee per item delivered to stores
+    bulk_split: np.ndarray      # (n_l,)
+    parcel_fee: np.ndarray      # (n_l, K) per purchase
+    parcel_split: np.ndarray    # (n_l,)
+    parcel_scale: np.ndarray    # (n_l,) parcel cost multiple from each carrier's volume
+    delivery_days: np.ndarray   # (n_l,)
+    store_margin: np.ndarray    # (K,) margin of the category's store type
+    material_price: np.ndarray  # (K,) material for one printed item, delivered
+    material_split: np.ndarray  # (n_s,)
+    platform_split: np.ndarray  # (n_pf,)
+    design_price: np.ndarray    # (K,)
+    design_coverage: float
+    hub_cost: np.ndarray        # (K,) print hub cost per good print (material, machine, retries)
+    hub_fee: np.ndarray         # (K,) print hub price on top of the design
+    offer: Offer
+
+    def mean_wholesale(self, shares: np.ndarray) -> np.ndarray:
+        """Share-weighted producer price per category (K,)."""
+        return (shares * self.wholesale.T).sum(axis=1)
+
+
+def build_supply(model) -> Supply:
+    """Prices, splits and the customer-facing offer from the current firm states."""
+    s, cat = model.scenario, model.categories
+    lists = model.firm_lists
+    producers, logisticians = lists["producer"], lists["logistician"]
+    retailers, platforms = lists["retailer"], lists["platform"]
+    hubs, suppliers = lists["print_hub"], lists["material_supplier"]
+    K, ref = len(cat), model.ref_price
+    n_l = len(logisticians)
+
+    makes = np.array([p.makes for p in producers], dtype=bool).reshape(len(producers), K)
+    markup = np.array([p.markup for p in producers])
+    wholesale = cat.unit_cost[None, :] * (1.0 + markup[:, None])
+    flag = {name: np.array([getattr(p, name) for p in producers], dtype=bool)[:, None]
+            for name in ("in_stores", "sells_online", "licenses_designs")}
+    store_ok, online_ok = makes & flag["in_stores"], makes & flag["sells_online"]
+    design_ok = makes & flag["licenses_designs"]
+    share_goods = price_shares(wholesale, store_ok, s.price_sensitivity, ref)
+    share_online = price_shares(wholesale, online_ok, s.price_sensitivity, ref)
+    share_design = price_shares(wholesale, design_ok, s.price_sensitivity, ref)
+    online_sellers = online_ok.sum(axis=0)
+    online_coverage = seller_coverage(online_sellers, cat.listing_reach)
+
+    margin = 1.0 + s.logistics_margin
+    bulk_fee = s.bulk_cost * cat.bulk * margin
+    scale = parcel_scale(np.array([lg.parcel_volume for lg in logisticians]), s)
+    parcel_fee = (s.parcel_cost * scale[:, None]
+                  + s.parcel_bulk_cost * (cat.bulk * cat.items_per_purchase)[None, :]) * margin
+    parcel_split = (price_shares(scale[:, None], np.ones((n_l, 1), bool), s.price_sensitivity,
+                                 np.ones(1))[0] if n_l else np.zeros(0))
+    depots = np.array([lg.depots for lg in logisticians], dtype=float)
+    days = s.online_delay_days * depots ** -s.delivery_speedup
+    handling = s.online_handling * cat.unit_cost
+
+    material_price = cat.material_cost * (1.0 + s.material_margin)
+    weight = np.array([pf.catalogue for pf in platforms]) ** s.network_effect
+    platform_split = weight / weight.sum() if len(platforms) else np.zeros(0)
+    design_price = s.design_price_share * ref
+    coverage = design_coverage(sum(pf.catalogue for pf in platforms),
+                               s.design_catalogue_scale)
+    machine = s.machine_cost_per_hour * cat.print_hours / s.pro_speedup
+    pro_retries = retries(model.pro_capability - cat.printability, s.print_failure_scale)
+    hub_cost = (material_price + machine) * pro_retries
+    hub_fee = hub_cost * (1.0 + s.hub_margin)
+    pro_quality = print_quality(model.pro_capability, cat.printability, cat.print_quality_max,
+                                s.print_quality_scale)
+
+    store_margin = cat.stores.margin[cat.store_type]
+    w_goods = (share_goods * wholesale.T).sum(axis=1)
+    w_online = (share_online * wholesale.T).sum(axis=1)
+    price = np.zeros((K, 4))
+    price[:, RETAIL] = (w_goods + bulk_fee) * (1.0 + store_margin)
+    price[:, ONLINE] = w_online * (1.0 + s.online_margin)
+    price[:, HOME_PRINT] = design_price + material_price
+    price[:, PRINT_SERVICE] = design_price + hub_fee
+    fee = np.zeros((K, 4))
+    fee[:, ONLINE] = parcel_split @ parcel_fee if n_l else 0.0
+
+    on_demand = np.array([p.on_demand for p in producers], dtype=float)
+    fit = np.zeros((K, 4))
+    fit[:, ONLINE] = 0.5 * (share_online * on_demand[None, :]).sum(axis=1)
+    fit[:, HOME_PRINT] = fit[:, PRINT_SERVICE] = 1.0
+    delay = np.zeros((K, 4))
+    delay[:, ONLINE] = parcel_split @ days if n_l else s.online_delay_days
+    delay[:, HOME_PRINT] = cat.print_hours * cat.items_per_purchase / 24.0
+    delay[:, PRINT_SERVICE] = s.print_service_delay_days
+    long_tail = s.variety_value * cat.long_tail
+    mismatch = np.zeros((K, 4))
+    mismatch[:, RETAIL] = long_tail * (1.0 - cat.store_coverage)
+    mismatch[:, ONLINE] = long_tail * (1.0 - online_coverage) + s.inspection_value * cat.touch
+    mismatch[:, HOME_PRINT] = long_tail * (1.0 - coverage)
+    mismatch[:, PRINT_SERVICE] = long_tail * (1.0 - coverage) + 1.0 - pro_quality
+
+    types = np.array([r.store_type for r in retailers], dtype=np.int64)
+    has_type = np.bincount(types, minlength=len(cat.stores)) > 0
+    designs = design_ok.any(axis=0) & bool(platforms) & bool(suppliers) & cat.printable
+    open_ = np.zeros((K, 4), dtype=bool)
+    open_[:, RETAIL] = store_ok.any(axis=0) & has_type[cat.store_type] & bool(n_l)
+    open_[:, ONLINE] = online_ok.any(axis=0) & bool(n_l)
+    open_[:, HOME_PRINT] = designs
+    open_[:, PRINT_SERVICE] = designs & bool(hubs) & (cat.printability < model.pro_capability)
+    offer = Offer(price=price, purchase_fee=fee, delay=delay, fit=fit, mismatch=mismatch,
+                  open=open_, ref_price=ref, items=cat.items_per_purchase,
+                  personalisation=cat.personalisation, printability=cat.printability,
+                  quality_max=cat.print_quality_max, quality_scale=s.print_quality_scale,
+                  material=material_price, print_effort=s.home_print_effort,
+                  failure_scale=s.print_failure_scale)
+    return Supply(producers, logisticians, retailers, platforms, hubs, suppliers, wholesale,
+                  share_goods, share_online, share_design, online_sellers, online_coverage,
+                  handling, bulk_fee, even_split(n_l), parcel_fee, parcel_split, scale, days,
+                  store_margin, material_price, even_split(len(suppliers)), platform_split,
+                  design_price, coverage, hub_cost, hub_fee, offer)
