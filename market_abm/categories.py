@@ -15,7 +15,7 @@ import pandas as pd
 
 COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
            "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation", "printability",
-           "print_quality_max", "material_cost", "print_hours")
+           "print_quality_max", "printable_share", "material_cost", "print_hours")
 STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
 
 
@@ -53,6 +53,7 @@ class Categories:
     personalisation: np.ndarray
     printability: np.ndarray
     print_quality_max: np.ndarray
+    printable_share: np.ndarray
     material_cost: np.ndarray
     print_hours: np.ndarray
     stores: StoreTypes
@@ -68,7 +69,8 @@ class Categories:
     @property
     def printable(self) -> np.ndarray:
         """Categories some printer capability in [0, 1] can print (bool, K)."""
-        return (self.printability <= 1.0) & (self.print_quality_max > 0)
+        return (self.printability <= 1.0) & (self.print_quality_max > 0) & (
+            self.printable_share > 0)
 
     def index(self, name: str) -> int:
         """Position of a category by name."""

@@ -4,7 +4,8 @@ Every purchase's price is split among the roles on its channel (see flows.py for
 convention): retail = producer -> logistician -> retailer -> customer; online = producer ->
 logistician -> customer (a parcel per purchase); home_print = producer -> platform ->
 customer (design) plus material_supplier -> customer (material); print_service = producer ->
-platform -> hub (design), material_supplier -> hub (material), hub -> customer (print job).
+platform -> hub (design), hub -> customer (print job); hubs buy professional material from
+outside the region, as a cost.
 Stores and hubs are the customer's nearest; producers, carriers, platforms and suppliers take
 their market shares of each category. Quantities are real items ($ and items of the modelled
 population, not of the agents).
@@ -118,9 +119,6 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         u_hub = hub_units = _per(hub * K + k_p, n_h * K).reshape(n_h, K) * hh * items
         flows.append(Flow("design", "platform", "print_hub", outer(supply.platform_split,
                           u_hub.sum(1)), outer(supply.platform_split, u_hub @ supply.design_price)))
-        flows.append(Flow("material", "material_supplier", "print_hub",
-                          outer(supply.material_split, u_hub.sum(1)),
-                          outer(supply.material_split, u_hub @ supply.material_price)))
         pair = hub * n_s + seg.take(p)
         item_price = (offer.price[:, PRINT_SERVICE] * items).take(k_p)
         flows.append(Flow("print_job", "print_hub", "customers",
@@ -181,13 +179,10 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
     for i, pf in enumerate(supply.platforms):
         sold = printed.sum() * supply.platform_split[i]
         pf.book(va["platform"][i], 0.0, sold)
-        pf.grow_catalogue(sold)
-    # A hub buys one unit of material per print from suppliers (in its value added); machine
-    # time and the material of failed prints are its own cost.
-    own_cost = supply.hub_cost - supply.material_price
-    for i, hub in enumerate(supply.hubs):
+        pf.grow_catalogue(supply.platform_split[i])
+    for i, hub in enumerate(supply.hubs):  # material, machine time and failed prints
         made = cleared.hub_units[i]
-        hub.book(va["print_hub"][i], made @ own_cost, made.sum())
+        hub.book(va["print_hub"][i], made @ supply.hub_cost, made.sum())
     for i, sup in enumerate(supply.suppliers):
-        sold = printed * supply.material_split[i]
+        sold = units[:, HOME_PRINT] * supply.material_split[i]
         sup.book(va["material_supplier"][i], sold @ cat.material_cost, sold.sum())

@@ -21,7 +21,7 @@ from market_abm.offer import Supply, build_supply, design_coverage
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
                    travel: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Expected real items per year (len(sample), K, 4) bought by each sampled customer's
-    share of the population under ``offer``.
+    share of the population under ``offer`` (averaged over finding a design or not).
 
     ``categories`` (indices) limits the purchases evaluated (others are 0); ``travel`` replaces
     the shoppers' trip costs, ``{"store": (len(sample),), "hub": (len(sample),)}`` ($ per
@@ -37,10 +37,13 @@ def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarr
             shoppers.travel_store = np.repeat(travel["store"], len(ks))
         if "hub" in travel:
             shoppers.travel_hub = np.repeat(travel["hub"], len(ks))
-    util = utilities(offer, shoppers, s.habit_weight, s.social_weight)
-    ok = np.isfinite(util).any(axis=1)
-    probs = np.zeros_like(util)
-    probs[ok] = choice_probabilities(util[ok])
+    probs = np.zeros((len(who), 4))
+    found = offer.findable.take(what)
+    for design_found, weight in ((True, found), (False, 1.0 - found)):
+        shoppers.design_found = design_found
+        util = utilities(offer, shoppers, s.habit_weight, s.social_weight)
+        ok = np.isfinite(util).any(axis=1)
+        probs[ok] += choice_probabilities(util[ok]) * weight[ok, None]
     per_customer = s.population_households / len(sample)
     rate = np.tile(cat.items_per_year[ks], len(sample))[:, None]
     out = np.zeros((len(sample), K, 4))
@@ -56,23 +59,18 @@ def with_open(offer: Offer, channel: int, categories: np.ndarray, **changes) -> 
     return replace(offer, open=open_, **changes)
 
 
-def printing_offer(model, supply: Supply, hubs: bool = False) -> Offer:
-    """The offer as if designs of every printable category were on a platform (with at least
-    an entrant's seed catalogue) and material were on sale: home printing open wherever a
-    printer can print, print services where professional capability can and a hub exists
-    (or, with ``hubs``, is being considered)."""
-    s, cat, offer = model.scenario, model.categories, supply.offer
-    coverage = max(supply.design_coverage, design_coverage(s.platform_seed_catalogue,
-                                                           s.design_catalogue_scale))
-    mismatch = offer.mismatch.copy()
-    lost = s.variety_value * cat.long_tail
-    mismatch[:, HOME_PRINT] += lost * (supply.design_coverage - coverage)
-    mismatch[:, PRINT_SERVICE] += lost * (supply.design_coverage - coverage)
+def printing_offer(model, supply: Supply, coverage: np.ndarray | float,
+                   hubs: bool = False) -> Offer:
+    """The offer as if platforms sold designs of printable categories, with the chance
+    ``coverage`` (per category) that the design wanted exists, and material were on sale:
+    home printing open wherever a printer can print, print services where professional
+    capability can and a hub exists (or, with ``hubs``, is being considered)."""
+    cat, offer = model.categories, supply.offer
     open_ = offer.open.copy()
     open_[:, HOME_PRINT] = cat.printable
     open_[:, PRINT_SERVICE] = cat.printable & (cat.printability < model.pro_capability) & (
         hubs or bool(supply.hubs))
-    return replace(offer, open=open_, mismatch=mismatch)
+    return replace(offer, open=open_, findable=cat.printable_share * coverage)
 
 
 @dataclass
@@ -82,8 +80,11 @@ class Outlook:
     supply: the offer after exits; sample: customers sampled for estimates; current: expected
     items per year (K, 4) under the current offer; online: items per year each category
     would sell online if every producer of it sold online; printing: items per year (K, 2:
-    home print, print service) if designs of every printable category were on a platform,
-    with material on sale; licensers: producers licensing each category's designs (K,),
+    home print, print service) if a design of every item of the printable categories were
+    on a platform, with material on sale and print hubs where they are (or, without any,
+    one at the centre of the region): a firm scales it by the designs it would bring or
+    find, ``coverage``; coverage: chance per category (K,) that a design wanted exists,
+    from the designs owners share and the producers licensing, platform or not; licensers: producers licensing each category's designs (K,),
     updated as producers decide; hub_sites and store_sites: print hubs and stores (type, x,
     y) opened during this review, which later entrants take into account.
     """
@@ -93,6 +94,7 @@ class Outlook:
     current: np.ndarray
     online: np.ndarray
     printing: np.ndarray
+    coverage: np.ndarray
     licensers: np.ndarray
     hub_sites: list[tuple[float, float]]
     store_sites: list[tuple[int, float, float]]
@@ -109,11 +111,19 @@ class Outlook:
         makers = np.array([p.makes for p in supply.producers], dtype=bool).reshape(-1, len(cat))
         online = expected_units(model, with_open(offer, ONLINE, makers.any(0)),
                                 sample)[:, :, ONLINE].sum(0)
-        printing = expected_units(model, printing_offer(model, supply), sample)
+        travel = None
+        if not supply.hubs:  # as if one hub stood at the centre of the region
+            pop, centre = model.customers, s.region_size_km / 2
+            travel = {"hub": model.trip_cost(np.hypot(pop.x[sample] - centre,
+                                                      pop.y[sample] - centre))}
+        printing = expected_units(model, printing_offer(model, supply, np.ones(len(cat)),
+                                                        hubs=True), sample, travel=travel)
         licensers = np.array([p.makes & p.licenses_designs for p in supply.producers],
                              dtype=bool).reshape(-1, len(cat)).sum(0)
+        coverage = supply.design_coverage
         return cls(supply, sample, current, online,
-                   printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), licensers, [], [])
+                   printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), coverage, licensers,
+                   [], [])
 
     def nearest_trip(self, model, x: np.ndarray, y: np.ndarray, current: np.ndarray,
                      sites: list[tuple[float, float]]) -> np.ndarray:

@@ -10,6 +10,10 @@ from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAI
 from market_abm.offer import Supply
 
 
+# Columns of the yearly review's events (counts in December rows, 0 in the other months).
+EVENT_PREFIXES = ("exits_", "entries_", "conversions_", "pivots_")
+
+
 def outside_spend(model) -> float:
     """$ per step spent on retail goods the model does not simulate, which Census retail
     statistics count (outside_retail_share of all retail sales, at reference prices)."""
@@ -58,7 +62,7 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
         parcels_per_household=float(cleared.purchases[:, ONLINE].sum()) / households
         * s.steps_per_year,
         delivery_days=float(supply.offer.delay[0, ONLINE]),
-        design_coverage=supply.design_coverage,
+        design_coverage=float(supply.offer.findable[cat.printable].mean()),
         mean_markup=float(np.mean([p.markup for p in supply.producers])) if supply.producers
         else 0.0,
         on_demand_producers=sum(p.on_demand for p in supply.producers),

@@ -37,7 +37,9 @@ class Offer:
     price: $ per item paid (travel excluded); purchase_fee: $ per purchase (the parcel fee
     online); delay: days per purchase; fit: personal fit in [0, 1]; mismatch: fraction of the
     reference price lost per item to a missing exact match, to buying unseen, or (print
-    service) to print quality; open: the channel is supplied for that category.
+    service) to print quality; open: the channel is supplied for that category; findable
+    (K,): chance that a design of the item wanted is on sale (a printer can make the item
+    and someone has shared or licensed its design): only then can a purchase be printed.
     Per category: ref_price ($ per item at the start), items (per purchase), personalisation,
     printability, quality_max, material ($ per home print attempt); and quality_scale,
     print_effort ($ of attention per item for a household of average hassle), failure_scale.
@@ -49,6 +51,7 @@ class Offer:
     fit: np.ndarray
     mismatch: np.ndarray
     open: np.ndarray
+    findable: np.ndarray
     ref_price: np.ndarray
     items: np.ndarray
     personalisation: np.ndarray
@@ -69,7 +72,8 @@ class Shoppers:
     is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit weight;
     internet: has access; printer: capability of the owned printer (0 if none); hassle:
     multiple of the average attention a home print costs this customer; usage and social:
-    (m, 4) own and neighbours' channel use.
+    (m, 4) own and neighbours' channel use; design_found: a design of the item wanted exists
+    (drawn per purchase with the offer's ``findable`` chance), so it can be printed.
     """
 
     category: np.ndarray
@@ -83,6 +87,7 @@ class Shoppers:
     hassle: np.ndarray
     usage: np.ndarray
     social: np.ndarray
+    design_found: np.ndarray | bool = True
 
 
 def retries(margin: np.ndarray, scale: float) -> np.ndarray:
@@ -143,6 +148,8 @@ def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
     avail[ONLINE] &= shoppers.internet
     avail[HOME_PRINT] &= shoppers.internet & (shoppers.printer > offer.printability[k])
     avail[PRINT_SERVICE] &= shoppers.internet & np.isfinite(shoppers.travel_hub)
+    avail[HOME_PRINT] &= shoppers.design_found
+    avail[PRINT_SERVICE] &= shoppers.design_found
     return avail.T
 
 

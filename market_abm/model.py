@@ -31,7 +31,7 @@ from market_abm.categories import load_categories
 from market_abm.clearing import book_firms, clear
 from market_abm.evaluation import Outlook
 from market_abm.flows import FlowLedger
-from market_abm.indicators import step_row
+from market_abm.indicators import EVENT_PREFIXES, step_row
 from market_abm.memory import keep_freed_memory
 from market_abm.offer import build_supply
 from market_abm.scenario import Scenario, load_scenario
@@ -62,7 +62,9 @@ class MarketModel(mesa.Model):
         self.categories = load_categories()
         self.year, self.month = s.start_year, 0
         self.world_scale = s.world_households / s.population_households
-        self.world_printers = s.world_printers_start
+        self.world_printers = s.world_printers_start  # cumulative desktop printers sold
+        self.world_owners = 0.0                       # printers in use in the world
+        self.world_designs = 0.0                      # printable designs shared by owners
         self._set_technology()
 
         self.customers = CustomerPopulation(self, self.categories.stores.names)
@@ -119,8 +121,10 @@ class MarketModel(mesa.Model):
         return landed * (1 + cat.stores.margin[cat.store_type])
 
     def _create_firms(self) -> None:
-        """Producers (two categories each), carriers, and for each store type the stores
-        whose margin at the start covers their fixed cost (the free-entry count)."""
+        """Producers (two categories each), carriers, and for each store type three quarters
+        of the stores whose margin at the start would cover their fixed cost if catchments
+        were equal (random sites make them unequal; entry and exit settle the count within
+        the warm-up years)."""
         s, cat, rng = self.scenario, self.categories, self.rng
         K = len(cat)
         demand = cat.items_per_year * s.population_households
@@ -138,7 +142,7 @@ class MarketModel(mesa.Model):
         margin = cat.stores.margin[cat.store_type]
         gross = demand * self.ref_price * margin / (1 + margin)
         for t in range(len(cat.stores)):
-            count = int(gross[cat.store_type == t].sum() // Retailer.fixed_cost_of(self, t))
+            count = int(0.75 * gross[cat.store_type == t].sum() // Retailer.fixed_cost_of(self, t))
             for x, y in rng.uniform(0, s.region_size_km, (max(count, 1), 2)):
                 Retailer(self, Retailer.fixed_cost_of(self, t) * self.cost_factor(), x, y, t)
 
@@ -181,7 +185,7 @@ class MarketModel(mesa.Model):
             self.store_of[:, t] = np.asarray(mine, dtype=np.int64)[near] if mine else 0
         self.hub_of = self._nearest(self.firm_lists["print_hub"], ("print_hub",),
                                     pop.travel_hub)
-        pop.value_printer(build_supply(self).offer)
+        pop.value_printer(build_supply(self))
 
     def _set_technology(self) -> None:
         s = self.scenario
@@ -196,6 +200,17 @@ class MarketModel(mesa.Model):
         self.printer_price = printer_price(self.world_printers, s.world_printers_start,
                                            s.printer_price_start, s.printer_price_floor,
                                            s.printer_learning_rate)
+
+    def _update_world(self) -> None:
+        """The world market the region is a sample of: printers sold (the learning curve's
+        driver), printers in use and the designs their owners share, from the region's
+        expected printer purchases and retirements scaled to world_households."""
+        s, pop = self.scenario, self.customers
+        scale = s.households_per_customer * self.world_scale
+        self.world_printers += pop.expected_bought * scale
+        self.world_owners = max(self.world_owners + (pop.expected_bought
+                                                     - pop.expected_retired) * scale, 0.0)
+        self.world_designs += s.designs_per_owner * self.world_owners / s.steps_per_year
 
     def step_index(self) -> int:
         """Steps since the start of the run (0 during the first step)."""
@@ -214,8 +229,7 @@ class MarketModel(mesa.Model):
         self._set_technology()                                       # 1. technology
         supply = build_supply(self)                                  # 2. the offer
         buys = self.customers.step(supply)                           # 3. customers
-        self.world_printers += self.customers.printers_bought * s.households_per_customer \
-            * self.world_scale
+        self._update_world()
         cleared, flows = clear(self, supply, buys)                   # 4. clearing
         book_firms(self, supply, cleared)
         self.ledger.add(flows)
@@ -309,8 +323,7 @@ class MarketModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """One row per step (see docs/model.md for the columns)."""
         frame = pd.DataFrame(self.rows)
-        event_cols = [c for c in frame.columns if c.startswith(("exits_", "entries_",
-                                                                "conversions_", "pivots_"))]
+        event_cols = [c for c in frame.columns if c.startswith(EVENT_PREFIXES)]
         frame[event_cols] = frame[event_cols].fillna(0).astype(int)
         return frame
 

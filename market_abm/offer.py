@@ -58,13 +58,16 @@ def seller_coverage(sellers: np.ndarray, reach: np.ndarray) -> np.ndarray:
     return 1.0 - (1.0 - reach) ** sellers
 
 
-def design_coverage(catalogue: float, scale: float) -> float:
-    """Chance that the platforms' designs include the exact design wanted.
+def design_coverage(commons: float, scale: float, reach: np.ndarray,
+                    licensers: np.ndarray) -> np.ndarray:
+    """Chance, per category, that a design of the item wanted exists: among the ``commons``
+    designs printer owners have shared (1 - exp(-commons / scale)) or in the catalogue of one
+    of the ``licensers`` producers of the category, each carrying the share ``reach`` of it.
 
-    >>> round(design_coverage(200.0, 200.0), 3)
-    0.632
+    >>> design_coverage(200.0, 200.0, np.array([0.5, 0.5]), np.array([0, 1])).round(3)
+    array([0.632, 0.816])
     """
-    return float(-np.expm1(-catalogue / scale))
+    return 1.0 - np.exp(-commons / scale) * (1.0 - reach) ** licensers
 
 
 @dataclass
@@ -95,8 +98,9 @@ class Supply:
     material_split: np.ndarray  # (n_s,)
     platform_split: np.ndarray  # (n_pf,)
     design_price: np.ndarray    # (K,)
-    design_coverage: float
-    hub_cost: np.ndarray        # (K,) print hub cost per good print (material, machine, retries)
+    design_coverage: np.ndarray  # (K,) chance a design of the item wanted exists
+    hub_cost: np.ndarray        # (K,) print hub cost per good print (material at cost, machine
+    #                             time, failed prints)
     hub_fee: np.ndarray         # (K,) print hub price on top of the design
     offer: Offer
 
@@ -143,11 +147,11 @@ def build_supply(model) -> Supply:
     weight = np.array([pf.catalogue for pf in platforms]) ** s.network_effect
     platform_split = weight / weight.sum() if len(platforms) else np.zeros(0)
     design_price = s.design_price_share * ref
-    coverage = design_coverage(sum(pf.catalogue for pf in platforms),
-                               s.design_catalogue_scale)
+    coverage = design_coverage(model.world_designs, s.design_catalogue_scale,
+                               cat.listing_reach, design_ok.sum(axis=0))
     machine = s.machine_cost_per_hour * cat.print_hours / s.pro_speedup
     pro_retries = retries(model.pro_capability - cat.printability, s.print_failure_scale)
-    hub_cost = (material_price + machine) * pro_retries
+    hub_cost = (cat.material_cost + machine) * pro_retries
     hub_fee = hub_cost * (1.0 + s.hub_margin)
     pro_quality = print_quality(model.pro_capability, cat.printability, cat.print_quality_max,
                                 s.print_quality_scale)
@@ -175,19 +179,20 @@ def build_supply(model) -> Supply:
     mismatch = np.zeros((K, 4))
     mismatch[:, RETAIL] = long_tail * (1.0 - cat.store_coverage)
     mismatch[:, ONLINE] = long_tail * (1.0 - online_coverage) + s.inspection_value * cat.touch
-    mismatch[:, HOME_PRINT] = long_tail * (1.0 - coverage)
-    mismatch[:, PRINT_SERVICE] = long_tail * (1.0 - coverage) + 1.0 - pro_quality
+    mismatch[:, PRINT_SERVICE] = 1.0 - pro_quality
 
     types = np.array([r.store_type for r in retailers], dtype=np.int64)
     has_type = np.bincount(types, minlength=len(cat.stores)) > 0
-    designs = design_ok.any(axis=0) & bool(platforms) & bool(suppliers) & cat.printable
+    designs = cat.printable & bool(platforms)  # ``findable``: which designs exist
     open_ = np.zeros((K, 4), dtype=bool)
     open_[:, RETAIL] = store_ok.any(axis=0) & has_type[cat.store_type] & bool(n_l)
     open_[:, ONLINE] = online_ok.any(axis=0) & bool(n_l)
-    open_[:, HOME_PRINT] = designs
+    open_[:, HOME_PRINT] = designs & bool(suppliers)
     open_[:, PRINT_SERVICE] = designs & bool(hubs) & (cat.printability < model.pro_capability)
+    # designs are bought through a platform: none, nothing findable
+    findable = cat.printable_share * coverage * bool(platforms)
     offer = Offer(price=price, purchase_fee=fee, delay=delay, fit=fit, mismatch=mismatch,
-                  open=open_, ref_price=ref, items=cat.items_per_purchase,
+                  open=open_, findable=findable, ref_price=ref, items=cat.items_per_purchase,
                   personalisation=cat.personalisation, printability=cat.printability,
                   quality_max=cat.print_quality_max, quality_scale=s.print_quality_scale,
                   material=material_price, print_effort=s.home_print_effort,

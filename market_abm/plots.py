@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from market_abm.indicators import EVENT_PREFIXES  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
 from market_abm.storage import atomic_write  # noqa: E402
 
@@ -21,8 +22,13 @@ ROLE_COLUMNS = {"retailers": "active_retailers", "logisticians": "active_logisti
 
 
 def yearly(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Mean of each numeric column per calendar year."""
-    return timeseries.groupby("year").mean(numeric_only=True)
+    """One row per calendar year: the mean of each numeric column, except the yearly
+    review's event counts (indicators.EVENT_PREFIXES), which are summed."""
+    by_year = timeseries.groupby("year")
+    frame = by_year.mean(numeric_only=True)
+    events = [c for c in frame.columns if c.startswith(EVENT_PREFIXES)]
+    frame[events] = by_year[events].sum()
+    return frame
 
 
 def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:

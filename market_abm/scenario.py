@@ -102,11 +102,11 @@ class Scenario(BaseModel):
                                          "print services (2007) came before usable home "
                                          "printers.", "shared/data/re_intermediation_"
                                          "milestones.csv", ge=0, le=50)
-    print_quality_scale: float = P(0.15, "capability index", "A printed item's quality "
+    print_quality_scale: float = P(0.25, "capability index", "A printed item's quality "
                                    "approaches the category's print_quality_max as "
                                    "1 - exp(-margin / scale), margin = capability minus "
                                    "printability.", gt=0, le=1)
-    print_failure_scale: float = P(0.15, "capability index", "Failed prints: the failure "
+    print_failure_scale: float = P(0.2, "capability index", "Failed prints: the failure "
                                    "rate is exp(-margin / scale); each failure costs a "
                                    "retry.", gt=0, le=1)
     printer_price_start: float = P(2500.0, "$ / printer", "Price of a desktop printer "
@@ -138,10 +138,10 @@ class Scenario(BaseModel):
     adoption_model: Literal["economic", "bass"] = P(
         "economic", "-", "economic: Bass hazard filtered by value against price; bass: pure "
         "Bass (p + q F), for docking.")
-    maker_share: float = P(0.03, "fraction of households", "Hobbyists who enjoy making "
+    maker_share: float = P(0.02, "fraction of households", "Hobbyists who enjoy making "
                            "things: they value a printer for itself and mind printing's "
                            "hassle little.", ge=0, le=1)
-    maker_enjoyment: float = P(300.0, "$ / year", "Mean yearly value a maker draws from "
+    maker_enjoyment: float = P(500.0, "$ / year", "Mean yearly value a maker draws from "
                                "owning a printer that prints well (exponential across "
                                "makers; others draw none); it scales with the quality the "
                                "frontier gives the easiest category, so a printer that "
@@ -222,7 +222,7 @@ class Scenario(BaseModel):
     depot_capacity: float = P(50_000.0, "parcels / year", "Parcels one depot handles; "
                               "carriers add a depot when their volume exceeds it and the "
                               "depot pays.", gt=0)
-    depot_cost: float = P(60_000.0, "$ / year", "Regional share of running one more "
+    depot_cost: float = P(100_000.0, "$ / year", "Regional share of running one more "
                           "fulfilment depot.", ge=0)
     print_service_delay_days: float = P(2.0, "days", "Print hub turnaround.", ge=0, le=60)
 
@@ -252,7 +252,7 @@ class Scenario(BaseModel):
                                         "overheads of a seller that sells only online (an "
                                         "e-tailer or a direct brand): a large firm, so a "
                                         "category has tens of them, not thousands.", ge=0)
-    designer_fixed_cost: float = P(20_000.0, "$ / year", "Regional share of the overheads of "
+    designer_fixed_cost: float = P(200_000.0, "$ / year", "Regional share of the overheads of "
                                    "a brand that sells only printable designs.", ge=0)
     web_shop_cost: float = P(20_000.0, "$ / year", "Regional share of running a direct "
                              "online shop.", ge=0)
@@ -276,15 +276,15 @@ class Scenario(BaseModel):
                                        "which parcel_cost applies.", gt=0)
     parcel_cost_cap: float = P(3.0, "multiple", "Highest parcel cost multiple at tiny "
                                "volume.", ge=1, le=100)
-    logistics_margin: float = P(0.15, "fraction of cost", "Carrier margin.", ge=0, le=5)
-    logistician_fixed_cost: float = P(40_000.0, "$ / year", "Regional share of a carrier's "
+    logistics_margin: float = P(0.10, "fraction of cost", "Carrier margin.", ge=0, le=5)
+    logistician_fixed_cost: float = P(250_000.0, "$ / year", "Regional share of a carrier's "
                                       "overheads besides its depots.", ge=0)
 
     # --- material supply --------------------------------------------------------------------
     material_margin: float = P(0.5, "fraction of material cost", "Markup of material "
                                "suppliers over the material's cost, delivery included.",
                                ge=0, le=10)
-    material_supplier_fixed_cost: float = P(10_000.0, "$ / year", "Regional share of a "
+    material_supplier_fixed_cost: float = P(100_000.0, "$ / year", "Regional share of a "
                                             "material supplier's overheads.", ge=0)
 
     # --- retail -----------------------------------------------------------------------------
@@ -302,32 +302,33 @@ class Scenario(BaseModel):
     platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
                                    "design sale (marketplaces take roughly 20-30 %).", ge=0,
                                    le=1)
-    platform_fixed_cost: float = P(5_000.0, "$ / year", "Regional share of running a global "
+    platform_fixed_cost: float = P(10_000.0, "$ / year", "Regional share of running a global "
                                    "design marketplace.", ge=0)
     network_effect: float = P(0.8, "-", "Exponent of catalogue size in a platform's "
                               "attractiveness: the two-sided network effect.", ge=0, le=3)
-    designs_per_sale: float = P(0.01, "designs / sale", "Designs added to a platform's "
-                                "catalogue per design sold worldwide (designers follow "
-                                "sales).", ge=0)
+    designs_per_owner: float = P(0.15, "designs / printer owner / year", "Designs the "
+                                 "world's printer owners upload each year (makers design "
+                                 "for makers), shared among platforms by their "
+                                 "attractiveness: Thingiverse held ~25,000 designs in 2012 "
+                                 "and over 1.9 million files in 2021.",
+                                 "shared/data/re_intermediation_milestones.csv", ge=0)
     platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
                                        "starts with.", gt=0)
-    design_catalogue_scale: float = P(200_000.0, "designs", "Designs on all platforms for "
+    design_catalogue_scale: float = P(500_000.0, "designs", "Designs on all platforms for "
                                       "which a buyer finds the exact design wanted with "
-                                      "probability 1 - 1/e (Thingiverse: 25,000 designs in "
-                                      "2012, 1.9 million files in 2021).",
-                                      "shared/data/re_intermediation_milestones.csv", gt=0)
+                                      "probability 1 - 1/e.", gt=0)
     max_entries_per_year: int = P(3, "firms", "Entrants of each kind per yearly review.",
                                   ge=0, le=1000)
-    hub_fixed_cost: float = P(20_000.0, "$ / year", "Rent and professional machines of a "
+    hub_fixed_cost: float = P(60_000.0, "$ / year", "Rent and professional machines of a "
                               "print hub.", ge=0)
     hub_margin: float = P(0.5, "fraction of cost", "Print hub markup.", ge=0, le=10)
-    machine_cost_per_hour: float = P(5.0, "$ / hour", "Professional printing cost per "
+    machine_cost_per_hour: float = P(10.0, "$ / hour", "Professional printing cost per "
                                      "machine hour.", ge=0)
     pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
     home_print_effort: float = P(10.0, "$ / item", "Attention a home print takes (finding the "
                                  "design, slicing, setting up, removing supports, finishing) "
-                                 "for a household of average hassle: ~45 min at ~$13/h.",
+                                 "for a household of average hassle: about an hour at $15/h.",
                                  ge=0)
     print_hassle_spread: float = P(1.0, "log-sd", "Spread of that attention cost between "
                                    "households (lognormal, mean 1): many households will "

@@ -98,6 +98,8 @@ class CustomerPopulation(mesa.Agent):
         self.usage[:, RETAIL] = 1.0
         self.printer_value = np.zeros(n)  # $ / year a frontier printer is worth (yearly)
         self.printers_bought = 0
+        self.expected_bought = self.expected_retired = 0.0  # agents / step (see update_printers)
+        self.lost_purchases = 0
 
     # --- state ----------------------------------------------------------------------------
     @property
@@ -155,6 +157,7 @@ class CustomerPopulation(mesa.Agent):
         who, what = self.draw_purchases(rate)
         shoppers = self.shoppers(who, what, model.social_use)
         shoppers.time_value *= model.rng.exponential(1.0, len(who))  # urgency of each purchase
+        shoppers.design_found = model.rng.random(len(who)) < supply.offer.findable.take(what)
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         ok = served(util)
         self.lost_purchases = len(who) - int(ok.sum())
@@ -221,6 +224,12 @@ class CustomerPopulation(mesa.Agent):
         hazard = (s.bass_p + s.bass_q * neighbour_owners[candidates]) / s.steps_per_year
         new = candidates[rng.random(len(candidates)) < hazard * keen[candidates]]
 
+        # What the world market, of which these households are a sample, does in the step:
+        # the expected purchases and retirements (the law of large numbers at world scale).
+        wear = 1.0 / (s.printer_lifetime * s.steps_per_year) if economic else 0.0
+        self.expected_bought = float((hazard * keen[candidates]).sum()
+                                     + wear * keen[owners].sum())
+        self.expected_retired = wear * float(owners.sum())
         gone = np.setdiff1d(retire, replace, assume_unique=True)
         for i in retire:
             model.printer_agents.pop(int(i)).remove()
@@ -241,19 +250,20 @@ class CustomerPopulation(mesa.Agent):
         worth = self.printer_value * s.printer_lifetime
         return attractiveness_filter(worth, self.model.printer_price, s.adoption_steepness)
 
-    def value_printer(self, offer) -> None:
+    def value_printer(self, supply) -> None:
         """What a printer at today's frontier would be worth to each household ($ / year):
-        its enjoyment, plus for each category the frontier can print, the demand times how
-        much cheaper (in generalised cost per item) home printing is than the best other
-        channel the household has. Computed once a year; buyers anticipate the design market,
-        so the offer's home-print terms apply whether or not designs are on sale yet. A
-        maker's enjoyment counts in proportion to the best quality the frontier prints."""
-        model = self.model
+        its enjoyment, plus for each category the frontier can print, the demand for items
+        whose design exists times how much cheaper (in generalised cost per item) home
+        printing is than the best other channel the household has. Computed once a year;
+        buyers anticipate the design market: the designs shared or licensed count whether or
+        not a platform sells them yet. A maker's enjoyment counts once the frontier prints
+        anything at all."""
+        model, offer = self.model, supply.offer
         cat = model.categories
         ks = np.flatnonzero(cat.printable & (cat.printability < model.capability))
         quality = print_quality(model.capability, cat.printability, cat.print_quality_max,
                                 model.scenario.print_quality_scale)
-        self.printer_value[:] = self.enjoyment * quality.max()
+        self.printer_value[:] = self.enjoyment * (quality.max() > 0)
         if not len(ks):
             return
         price, ref, items = offer.price[ks], offer.ref_price[ks], offer.items[ks]
@@ -274,7 +284,8 @@ class CustomerPopulation(mesa.Agent):
                 + effort + offer.delay[ks, HOME_PRINT] * tv / items - fit_value)
         gain = np.minimum(retail, online) - home
         gain = np.where(np.isfinite(gain), np.maximum(gain, 0.0), 0.0)
-        self.printer_value += gain @ cat.items_per_year[ks]
+        findable = cat.printable_share[ks] * supply.design_coverage[ks]
+        self.printer_value += gain @ (cat.items_per_year[ks] * findable)
 
 
 class HomePrinter(mesa.Agent):

@@ -1,4 +1,4 @@
-"""Material suppliers: sell printing material to home printers and print hubs."""
+"""Material suppliers: sell printing material to home printers."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ class MaterialSupplier(Firm):
     def expected_profit(model, outlook, suppliers: int | None = None) -> float:
         """Yearly margin ($) an entrant expects: an equal share, among ``suppliers``
         incumbents (default: those of the outlook) and itself, of the material the printing
-        outlook needs (home prints and print services)."""
+        outlook's home prints need."""
         s, cat = model.scenario, model.categories
         n = len(outlook.supply.suppliers) if suppliers is None else suppliers
-        printed = outlook.printing.sum(1)
+        printed = outlook.printing[:, 0] * outlook.coverage  # home prints
         return float(printed @ (cat.material_cost * s.material_margin)) / (n + 1)
 
     @classmethod

@@ -19,7 +19,7 @@ class PrintHub(LocatedFirm):
     def site_profit(cls, model, outlook, x: float, y: float) -> float:
         """Expected yearly margin ($) of a print hub at (x, y) km, before fixed costs: the
         print-service purchases of the sampled customers for whom it would be the nearest
-        hub, with designs and material on sale."""
+        hub, with the designs owners and licensers offer and material on sale."""
         cat, pop = model.categories, model.customers
         sample = outlook.sample
         can_print = cat.printable & (cat.printability < model.pro_capability)
@@ -33,7 +33,7 @@ class PrintHub(LocatedFirm):
             return 0.0
         from market_abm.evaluation import expected_units, printing_offer
 
-        offer = printing_offer(model, outlook.supply, hubs=True)
+        offer = printing_offer(model, outlook.supply, outlook.coverage, hubs=True)
         units = expected_units(model, offer, sample[closer], np.flatnonzero(can_print),
                                {"hub": trip[closer]})
         units = units.sum(0)[:, PRINT_SERVICE] * closer.sum() / len(sample)

@@ -96,8 +96,9 @@ class Producer(Firm):
         Capacity closes half its gap to last year's sales at target use; the firm produces
         on demand when its own premium is below the stock-holding cost of mass production; a
         web shop or design licensing opens when an equal share of the category's potential
-        sales pays its cost (for designs: the sales the printing outlook promises, whether or
-        not a platform carries designs yet), and closes after two losing years in a row.
+        sales pays its cost (for designs: the sales the printing outlook promises for the
+        share of the catalogue its designs cover, whether or not a platform carries designs
+        yet), and closes after two losing years in a row.
         """
         s, cat, model = self.model.scenario, self.model.categories, self.model
         supply = outlook.supply
@@ -116,7 +117,7 @@ class Producer(Firm):
         if self.licenses_designs:
             self.licenses_designs = self.design_losing_years < 2
         elif cat.printable[mine].any():
-            share = 1.0 / (outlook.licensers[mine] + 1.0)
+            share = cat.listing_reach[mine] / (outlook.licensers[mine] + 1.0)
             net = (1.0 - s.platform_commission) * supply.design_price
             gain = (outlook.printing[mine].sum(1) * share) @ net[mine] - \
                 s.design_catalogue_cost * mine.sum()
@@ -140,8 +141,9 @@ class Producer(Firm):
             for _ in range(s.max_entries_per_year):
                 online_units = outlook.current[k, ONLINE] / (sellers[k] + 1.0)
                 online_gain = online_units * margin[k]
-                design_gain = (outlook.printing[k].sum() / (outlook.licensers[k] + 1.0)
-                               * net_design[k] if cat.printable[k] else 0.0)
+                design_gain = (outlook.printing[k].sum() * cat.listing_reach[k]
+                               / (outlook.licensers[k] + 1.0) * net_design[k]
+                               if cat.printable[k] else 0.0)
                 brand = None
                 if online_gain > s.online_seller_fixed_cost + s.web_shop_cost:
                     brand = cls._brand(model, k, s.online_seller_fixed_cost, online_units)
