@@ -1,29 +1,42 @@
 """The customers' step written as an idiomatic Mesa model: the reference of the speed benchmark.
 
-One ``Shopper`` agent (a plain Python object) per customer, activated with
-``AgentSet.shuffle_do``; every decision is scalar Python, as a Mesa model is usually written.
-The rules are those of ``MarketModel.customer_step`` (market_abm/adoption.py, demand.py,
-market.py and ``CustomerPopulation.update_usage``), under a fixed offer of the firms:
+One ``Shopper`` agent (a plain Python object) per household, activated with
+``AgentSet.do`` and ``AgentSet.shuffle_do``; every decision is scalar Python, as a Mesa model
+is usually written. The rules are those of ``CustomerPopulation.step``
+(market_abm/agents/customers.py and market_abm/market.py), under a fixed offer of the firms:
 
-- neighbour shares are read before anyone acts (``observe`` on every agent, then ``step``:
-  the synchronous update of the vectorised model);
-- internet access: Bass hazard (internet_p + internet_q * neighbours connected) / steps_per_year
-  from internet_start_year on;
-- printers (economic adoption): an owner's printer wears out at rate 1 / lifetime and is
-  replaced with probability keen; a connected non-owner buys with probability
-  (bass_p + bass_q * neighbour owners) / steps_per_year * keen, keen = a^k / (1 + a^k) of the
-  printer's value over its life against its price; every printer is a ``HomePrinter`` agent;
-- purchases: Poisson(purchases_per_year / steps_per_year) per category; each purchase draws
-  its urgency, weighs the open channels by generalised cost, habit and neighbours' use, and
-  draws its channel from the logit probabilities (none open: the purchase is lost);
+- neighbour means of channel use, internet access and printer ownership are read before anyone
+  acts (``observe`` on every agent, then ``step``: the synchronous update of the vectorised
+  model);
+- internet access: from internet_start_year on, hazard (internet_p + internet_q * neighbours
+  connected) * the household's reluctance / steps_per_year;
+- printers (economic adoption): an owner's printer wears out at rate 1 / (lifetime *
+  steps_per_year) and is replaced at once with probability keen; a connected non-owner buys
+  with probability (bass_p + bass_q * neighbour owners) / steps_per_year * keen, keen =
+  a^k / (1 + a^k), a = the household's yearly printer value (``printer_value``, set each
+  January by ``CustomerPopulation.value_printer``) * lifetime / printer price. Pure Bass
+  adoption (adoption_model = "bass"): keen = 1, no retirement, no internet needed. Every
+  printer is a ``HomePrinter`` agent, bought at the frontier capability;
+- purchases: Poisson(purchases_per_year / steps_per_year) per category. Each purchase is a
+  basket of ``offer.items[k]`` items; it draws its urgency (time value * Exp(1)) and whether a
+  design of the item wanted is on sale (probability ``offer.findable[k]``); a channel is
+  available when open for the category and: retail, a store of the category's store type
+  exists; online, internet; home printing, internet, a design and a printer more capable than
+  the category's printability; print service, internet, a design and a print hub. Cost per
+  item = price + (purchase fee + travel + delay * time value) / items + reference price *
+  (mismatch - taste * personalisation * fit), plus for home printing the attention, the
+  failed prints and the print quality's shortfall; utility = -sensitivity * cost / reference
+  price + habit_weight * own use + social_weight * neighbours' use; the channel is drawn from
+  the logit probabilities (no channel available: the purchase is lost);
 - habit: usage <- keep * usage + (1 - keep) * this step's purchases by channel / purchases,
   keep = (1 - 1 / (habit_memory * purchases per year)) ** purchases.
 
-It starts from a MarketModel's customers (a copy of their state) and the firms' ``Supply`` of
-that model, so both versions can be run side by side from the same state. The random streams
-differ (the vectorised model draws purchases per category and spreads them over customers), so
-the two agree in distribution, not draw for draw: benchmarks/run.py checks the channel shares
-within sampling error. Kept here only: the package never imports it.
+It starts from a MarketModel's customers (a copy of their state, the yearly printer value
+included: the step reads it, the yearly valuation is not part of a step) and the firms'
+``Supply`` of that model, so both versions can be run side by side from the same state. The
+random streams differ (the vectorised model draws purchases per category and spreads them over
+customers), so the two agree in distribution, not draw for draw: benchmarks/run.py checks the
+channel shares within sampling error. Kept here only: the package never imports it.
 """
 
 from __future__ import annotations
@@ -34,10 +47,9 @@ import mesa
 import numpy as np
 
 from market_abm import MarketModel, load_scenario
-from market_abm.adoption import printer_keenness
 from market_abm.agents.customers import HomePrinter
 from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
-from market_abm.pricing import build_supply
+from market_abm.offer import build_supply
 
 
 class Shopper(mesa.Agent):
@@ -53,6 +65,7 @@ class Shopper(mesa.Agent):
         self.seen_usage = [0.0] * len(CHANNELS)
         self.seen_internet = self.seen_owners = 0.0
 
+    # --- what the neighbours do, read before anyone acts ------------------------------------
     def observe(self) -> None:
         """Neighbours' channel use, internet access and printer ownership (start of step)."""
         nb = self.neighbours
@@ -68,31 +81,50 @@ class Shopper(mesa.Agent):
         self.update_printer()
         self.shop()
 
+    # --- internet and printer -------------------------------------------------------------
     def connect(self) -> None:
         m, s = self.model, self.model.params
         if self.internet or m.year < s.internet_start_year:
             return
-        hazard = (s.internet_p + s.internet_q * self.seen_internet) / s.steps_per_year
+        hazard = ((s.internet_p + s.internet_q * self.seen_internet) * self.reluctance
+                  / s.steps_per_year)
         if self.random.random() < hazard:
             self.internet = True
 
+    def keenness(self) -> float:
+        """Attractiveness filter of a printer at today's price: its value over a printer's
+        life against the price (economic adoption; 1 under pure Bass adoption)."""
+        m, s = self.model, self.model.params
+        if s.adoption_model != "economic":
+            return 1.0
+        a = max(self.printer_value * s.printer_lifetime, 0.0) / max(m.printer_price, 1e-9)
+        ak = a ** s.adoption_steepness
+        return ak / (1.0 + ak)
+
     def update_printer(self) -> None:
-        s = self.model.params
+        m, s = self.model, self.model.params
         economic = s.adoption_model == "economic"
-        keen = self.keen if economic else 1.0
+        keen = self.keenness()
         if self.printer > 0:
-            if not economic or self.random.random() >= 1.0 / (s.printer_lifetime
-                                                              * s.steps_per_year):
+            if not economic:  # pure Bass adoption: printers are never retired
                 return
-            self.printer_agent.remove()
-            self.printer_agent = None
-            self.printer = 0.0
-            if self.random.random() < keen:  # replaced at once
-                self.buy_printer()
+            wear = 1.0 / (s.printer_lifetime * s.steps_per_year)
+            m.expected_bought += wear * keen
+            m.expected_retired += wear
+            if self.random.random() < wear:
+                self.retire_printer()
+                if self.random.random() < keen:  # replaced at once
+                    self.buy_printer()
         elif self.internet or not economic:
             hazard = (s.bass_p + s.bass_q * self.seen_owners) / s.steps_per_year
+            m.expected_bought += hazard * keen
             if self.random.random() < hazard * keen:
                 self.buy_printer()
+
+    def retire_printer(self) -> None:
+        self.printer_agent.remove()
+        self.printer_agent = None
+        self.printer = 0.0
 
     def buy_printer(self) -> None:
         m = self.model
@@ -100,6 +132,7 @@ class Shopper(mesa.Agent):
         self.printer_agent = HomePrinter(m, self.index, m.capability)
         m.printers_bought += 1
 
+    # --- purchases ------------------------------------------------------------------------
     def shop(self) -> None:
         m = self.model
         counts = [0] * len(CHANNELS)
@@ -111,27 +144,22 @@ class Shopper(mesa.Agent):
                 else:
                     counts[channel] += 1
                     m.counts[channel] += 1
+        self.update_habit(counts)
+
+    def update_habit(self, counts: list[int]) -> None:
+        """Blend the step's purchases by channel into the habit (unchanged without any)."""
         bought = sum(counts)
         if bought:
-            keep = (1.0 - m.step_weight) ** bought
+            keep = (1.0 - self.model.step_weight) ** bought
             self.usage = [keep * u + (1.0 - keep) * c / bought
                           for u, c in zip(self.usage, counts, strict=True)]
 
     def choose(self, k: int) -> int | None:
-        """The channel of one purchase of category ``k`` (None: no channel is open)."""
-        m, s = self.model, self.model.params
-        offer = m.offer
-        time_value = self.time_value * self.random.expovariate(1.0)  # urgency
-        value = self.taste * offer.personalisation[k] * offer.ref_price[k]
-        ref = offer.ref_price[k]
-        utils = []
-        for c in range(len(CHANNELS)):
-            if not self.can_use(c, k):
-                continue
-            cost = offer.price[k][c] + offer.delay[k][c] * time_value
-            cost += self.extra_cost(c, k) - value * offer.fit[k][c]
-            utils.append((c, -self.sensitivity * cost / ref + s.habit_weight * self.usage[c]
-                          + s.social_weight * self.seen_usage[c]))
+        """The channel of one purchase of category ``k`` (None: no channel is available)."""
+        time_value = self.time_value * self.urgency()
+        found = self.find_design(k)
+        utils = [(c, self.utility(c, k, time_value)) for c in range(len(CHANNELS))
+                 if self.can_use(c, k, found)]
         if not utils:
             return None
         top = max(u for _, u in utils)
@@ -143,44 +171,69 @@ class Shopper(mesa.Agent):
                 return c
         return weights[-1][0]
 
-    def can_use(self, c: int, k: int) -> bool:
+    def urgency(self) -> float:
+        """Multiple of the time value this purchase (Exp(1): most can wait, some cannot)."""
+        return self.random.expovariate(1.0)
+
+    def find_design(self, k: int) -> bool:
+        """Whether a design of the item wanted is on sale (needed to print it)."""
+        return self.random.random() < self.model.offer.findable[k]
+
+    def can_use(self, c: int, k: int, found: bool) -> bool:
         offer = self.model.offer
         if not offer.open[k][c]:
             return False
         if c == RETAIL:
-            return math.isfinite(self.travel_store)
+            return math.isfinite(self.travel_store[self.model.store_type[k]])
         if c == ONLINE:
             return self.internet
         if c == HOME_PRINT:
-            return self.internet and self.printer >= offer.printability[k]
-        return self.internet and math.isfinite(self.travel_hub)
+            return self.internet and found and self.printer > offer.printability[k]
+        return self.internet and found and math.isfinite(self.travel_hub)
 
-    def extra_cost(self, c: int, k: int) -> float:
-        """Travel to the shop or hub, or the attention and failed attempts of a home print."""
+    def utility(self, c: int, k: int, time_value: float) -> float:
+        s = self.model.params
+        return (-self.sensitivity * self.cost(c, k, time_value) / self.model.offer.ref_price[k]
+                + s.habit_weight * self.usage[c] + s.social_weight * self.seen_usage[c])
+
+    def cost(self, c: int, k: int, time_value: float) -> float:
+        """Generalised cost per item ($) of channel ``c`` for a basket of category ``k``."""
+        offer = self.model.offer
+        per_purchase = offer.purchase_fee[k][c] + offer.delay[k][c] * time_value
         if c == RETAIL:
-            return self.travel_store
-        if c == PRINT_SERVICE:
-            return self.travel_hub
-        if c == ONLINE:
-            return 0.0
+            per_purchase += self.travel_store[self.model.store_type[k]]
+        elif c == PRINT_SERVICE:
+            per_purchase += self.travel_hub
+        ref = offer.ref_price[k]
+        fit_value = self.taste * offer.personalisation[k] * offer.fit[k][c]
+        cost = (offer.price[k][c] + per_purchase / offer.items[k]
+                + ref * (offer.mismatch[k][c] - fit_value))
+        if c == HOME_PRINT:
+            cost += self.home_print_cost(k)
+        return cost
+
+    def home_print_cost(self, k: int) -> float:
+        """$ per good item printed at home: attention, failed attempts, quality shortfall."""
         offer = self.model.offer
         effort = offer.print_effort * self.hassle
         margin = max(self.printer - offer.printability[k], 0.0)
         fail = min(math.exp(-margin / offer.failure_scale), 0.9)
-        return effort + (offer.material[k] + effort) * (1.0 / (1.0 - fail) - 1.0)
+        quality = offer.quality_max[k] * -math.expm1(-margin / offer.quality_scale)
+        return (effort + (offer.material[k] + effort) * (1.0 / (1.0 - fail) - 1.0)
+                + offer.ref_price[k] * (1.0 - quality))
 
 
 class ScalarOffer:
     """The firms' offer as nested Python lists (what a scalar model reads)."""
 
     def __init__(self, offer):
-        self.price, self.delay = offer.price.tolist(), offer.delay.tolist()
-        self.fit, self.open = offer.fit.tolist(), offer.open.tolist()
-        self.ref_price = offer.ref_price.tolist()
-        self.personalisation = offer.personalisation.tolist()
-        self.printability = offer.printability.tolist()
-        self.material = offer.material.tolist()
-        self.print_effort, self.failure_scale = offer.print_effort, offer.failure_scale
+        for name in ("price", "purchase_fee", "delay", "fit", "mismatch", "open", "findable",
+                     "ref_price", "items", "personalisation", "printability", "quality_max",
+                     "material"):
+            setattr(self, name, getattr(offer, name).tolist())
+        self.quality_scale = float(offer.quality_scale)
+        self.print_effort = float(offer.print_effort)
+        self.failure_scale = float(offer.failure_scale)
 
 
 class IdiomaticCustomers(mesa.Model):
@@ -188,31 +241,36 @@ class IdiomaticCustomers(mesa.Model):
 
     Args:
         source: a MarketModel whose customers (state, social ties, printers) are copied.
-        supply: the firms' ``Supply`` the customers face (``pricing.build_supply(source)``).
+        supply: the firms' ``Supply`` the customers face (``offer.build_supply(source)``).
         rng: seed of this model's own draws.
+        shopper: the agent class (a subclass of ``Shopper`` changes a rule: the tests check
+            that such a change is detected).
     """
 
-    def __init__(self, source, supply, rng=None):
+    def __init__(self, source, supply, rng=None, shopper: type[Shopper] = Shopper):
         super().__init__(rng=rng)
         s = self.params = source.scenario
         if source.social.adjacency is None:
             raise ValueError("the idiomatic reference needs an explicit social graph "
                              "(watts_strogatz or barabasi_albert), not 'complete'")
         self.year, self.capability = source.year, source.capability
+        self.printer_price = source.printer_price
         self.offer = ScalarOffer(supply.offer)
-        self.rate_per_step = source.categories.purchases_per_year / s.steps_per_year
-        self.step_weight = 1.0 / (s.habit_memory * source.categories.purchases_per_year.sum())
+        cat = source.categories
+        self.store_type = cat.store_type.tolist()
+        self.rate_per_step = cat.purchases_per_year / s.steps_per_year
+        self.step_weight = 1.0 / (s.habit_memory * cat.purchases_per_year.sum())
         pop = source.customers
-        keen = printer_keenness(source)
         for i in range(pop.n):
-            Shopper(self, i, {
+            shopper(self, i, {
                 "time_value": float(pop.time_value[i]), "sensitivity": float(pop.sensitivity[i]),
                 "taste": float(pop.taste[i]), "hassle": float(pop.hassle[i]),
-                "travel_store": float(pop.travel_store[i]),
-                "travel_hub": float(pop.travel_hub[i]), "internet": bool(pop.internet[i]),
-                "printer": float(pop.printer[i]), "usage": pop.usage[i].tolist(),
-                "keen": float(keen[i])})
-        self.shoppers = self.agents_by_type[Shopper]
+                "travel_store": pop.travel_store[i].tolist(),
+                "travel_hub": float(pop.travel_hub[i]), "reluctance": float(pop.reluctance[i]),
+                "internet": bool(pop.internet[i]), "printer": float(pop.printer[i]),
+                "printer_value": float(pop.printer_value[i]),
+                "usage": pop.usage[i].astype(float).tolist()})
+        self.shoppers = self.agents_by_type[shopper]
         by_index = sorted(self.shoppers, key=lambda a: a.index)
         adj = source.social.adjacency
         for a in by_index:
@@ -220,16 +278,21 @@ class IdiomaticCustomers(mesa.Model):
                                                              adj.indptr[a.index + 1]]]
             if a.printer > 0:
                 a.printer_agent = HomePrinter(self, a.index, a.printer)
+                a.printer_agent.bought_year = source.printer_agents[a.index].bought_year
+        self.reset_counts()
+
+    def reset_counts(self) -> None:
+        """The step's tallies: purchases by channel, lost purchases, printers bought, and the
+        expected printers bought and retired (what the world market takes from a step)."""
         self.counts = [0] * len(CHANNELS)
         self.lost = self.printers_bought = 0
+        self.expected_bought = self.expected_retired = 0.0
 
     def step(self) -> None:
         """One step of every customer; ``counts`` holds the step's purchases by channel."""
-        self.counts = [0] * len(CHANNELS)
-        self.lost = self.printers_bought = 0
+        self.reset_counts()
         self.shoppers.do("observe")
         self.shoppers.shuffle_do("step")
-
 
 
 def side_by_side(customers: int, year: int, seed: int, reference_seed: int, **overrides):
@@ -244,10 +307,10 @@ def side_by_side(customers: int, year: int, seed: int, reference_seed: int, **ov
 
 
 def model_purchases(model, supply, steps: int) -> np.ndarray:
-    """Purchases by channel over ``steps`` of ``model.customer_step`` under ``supply``."""
+    """Purchases by channel over ``steps`` of the model's customer step under ``supply``."""
     total = np.zeros(len(CHANNELS))
     for _ in range(steps):
-        total += np.bincount(model.customer_step(supply).channel, minlength=len(CHANNELS))
+        total += np.bincount(model.customers.step(supply).channel, minlength=len(CHANNELS))
     return total
 
 

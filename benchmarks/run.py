@@ -21,7 +21,8 @@ Figures (the targets are those of issue 6; benchmarks/README.md keeps the latest
   run's flows) over model plus network time, at 100,000 customers. Target: <= 0.10.
 - ``ratio_vs_idiomatic_mesa``: wall time of the customers' step of an idiomatic Mesa model
   (benchmarks/idiomatic_mesa.py: an object per customer, ``AgentSet.shuffle_do``) over
-  ``MarketModel.customer_step``, same process, same starting state, 10,000 customers; with
+  ``CustomerPopulation.step`` (the model's customers, one vectorised agent), same process,
+  same starting state and offer (January 2035), 10,000 customers (2,000 with --quick); with
   ``shares_chi2_p`` and ``shares_match``: a chi-square test that both give the same channel
   shares. Target: at least 20.
 - ``sweep_runs_per_s_<w>_workers`` for 1 and 2 Dask workers (embedded LocalCluster; the
@@ -136,7 +137,7 @@ def size_tag(n: int) -> str:
 
 # --- the idiomatic Mesa reference -------------------------------------------------------------
 def idiomatic_figures(customers: int, year: int, steps: int, seed: int) -> dict[str, float]:
-    """Customer step of MarketModel against the object-per-customer Mesa reference."""
+    """The customers' step of MarketModel against the object-per-customer Mesa reference."""
     from idiomatic_mesa import model_purchases, reference_purchases, side_by_side
     from scipy.stats import chi2_contingency
 
@@ -161,6 +162,8 @@ def idiomatic_figures(customers: int, year: int, steps: int, seed: int) -> dict[
     for c, name in enumerate(CHANNELS):
         fig[f"share_{name}_vectorised"] = vectorised[c] / vectorised.sum()
         fig[f"share_{name}_idiomatic"] = scalar[c] / scalar.sum()
+    fig["idiomatic_purchases_vectorised"] = int(vectorised.sum())
+    fig["idiomatic_purchases_idiomatic"] = int(scalar.sum())
     fig["shares_max_abs_diff"] = float(np.abs(vectorised / vectorised.sum()
                                               - scalar / scalar.sum()).max())
     fig["shares_chi2_p"] = float(p_value)
