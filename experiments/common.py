@@ -31,10 +31,12 @@ from market_abm.sweep import Sweep, check_out, run_sweep  # noqa: E402
 # A fifth of the baseline market with a fifth of its firms and fixed costs, stepped quarterly
 # from 2000: the same story (web spreading, then printing) at about a sixth of the cost of a
 # baseline run. CI size only: not for interpretation.
-QUICK = dict(start_year=2000, n_customers=200, n_retailers=20, n_producers=8, n_logisticians=4,
-             population_households=40_000, producer_fixed_cost=30_000.0,
-             retailer_fixed_cost=44_000.0, logistician_fixed_cost=8_000.0,
-             platform_fixed_cost=8_000.0, hub_fixed_cost=5_000.0, conversion_cost=5_000.0,
+QUICK = dict(start_year=2000, n_customers=200, n_producers=8, n_logisticians=4,
+             population_households=40_000, store_cost_scale=1.0, producer_fixed_cost=30_000.0,
+             online_seller_fixed_cost=100_000.0, designer_fixed_cost=40_000.0,
+             logistician_fixed_cost=50_000.0, depot_cost=20_000.0,
+             platform_fixed_cost=2_000.0, hub_fixed_cost=12_000.0,
+             material_supplier_fixed_cost=20_000.0, conversion_cost=16_000.0,
              evaluation_sample=200, steps_per_year=4)
 RESULTS = Path("results")
 

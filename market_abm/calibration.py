@@ -74,7 +74,7 @@ def read_observations(path: Path) -> pd.Series:
 
 def model_columns() -> list[str]:
     """The timeseries columns a run produces (from a one-step run of a tiny market)."""
-    tiny = make_scenario({"n_customers": 20, "n_retailers": 2, "n_producers": 2,
+    tiny = make_scenario({"n_customers": 20, "store_cost_scale": 20.0, "n_producers": 2,
                           "n_logisticians": 1, "end_year": 1990, "evaluation_sample": 50,
                           "social_degree": 4})
     model = MarketModel(tiny, rng=0)

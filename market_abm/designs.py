@@ -3,7 +3,7 @@
 A design is a list of points, each a dict of the parameters that vary (the rest come from the
 base scenario). Three ways to build one:
 
-- ``grid_design(["printer_capability_growth=0.2,0.4", "n_retailers=100,200"])``: the full
+- ``grid_design(["printer_capability_growth=0.2,0.4", "n_producers=100,200"])``: the full
   factorial grid (4 points here), first parameter varying slowest;
 - ``lhs_design(["printer_capability_growth=0.1:0.5"], n=20, seed=7)``: a Latin hypercube of
   ``n`` points in the given ranges (scipy.stats.qmc);
@@ -14,8 +14,8 @@ validated against the base scenario with ``validate_design`` before anything run
 design fails in seconds with one line naming the row and the key.
 
 Example:
-    >>> grid_design(["n_retailers=100,200", "bass_q=0.3,0.4"])[1]
-    {'n_retailers': 100, 'bass_q': 0.4}
+    >>> grid_design(["n_producers=100,200", "bass_q=0.3,0.4"])[1]
+    {'n_producers': 100, 'bass_q': 0.4}
 """
 
 from __future__ import annotations

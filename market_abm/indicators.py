@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from market_abm.agents import FIRM_ROLES
 from market_abm.clearing import Cleared
@@ -12,6 +13,16 @@ from market_abm.offer import Supply
 
 # Columns of the yearly review's events (counts in December rows, 0 in the other months).
 EVENT_PREFIXES = ("exits_", "entries_", "conversions_", "pivots_")
+
+
+def yearly(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """One row per calendar year: the mean of each numeric column, except the yearly
+    review's event counts (EVENT_PREFIXES), which are summed."""
+    by_year = timeseries.groupby("year")
+    frame = by_year.mean(numeric_only=True)
+    events = [c for c in frame.columns if c.startswith(EVENT_PREFIXES)]
+    frame[events] = by_year[events].sum()
+    return frame
 
 
 def outside_spend(model) -> float:

@@ -294,19 +294,23 @@ class MarketModel(mesa.Model):
         ids["customers"] = list(range(self.n_segments))
         return ids
 
+    def firm_snapshot(self, year: int | None = None) -> list[dict]:
+        """One firm-table row per active firm (see ``firm_table``), dated ``year`` (default:
+        the model's year): the one place firm rows are made, for the run's table, the page
+        and the supply network of a step."""
+        types = self.categories.stores.names
+        year = self.year if year is None else year
+        return [{"year": year, "role": role, "id": f.unique_id, "entry_year": f.entry_year,
+                 "x": getattr(f, "x", float("nan")), "y": getattr(f, "y", float("nan")),
+                 "converted_from": -1 if f.converted_from is None else f.converted_from,
+                 "store_type": types[f.store_type] if role == "retailer" else "",
+                 "units": f.units_year, "revenue": f.revenue_year, "profit": f.profit_year,
+                 "cash": f.cash}
+                for role, firms in self.firm_lists.items() for f in firms]
+
     def _record_firms(self) -> None:
         """Snapshot every active firm at the end of the year (before the review)."""
-        types = self.categories.stores.names
-        for role, firms in self.firm_lists.items():
-            for f in firms:
-                self.firm_rows.append({
-                    "year": self.year, "role": role, "id": f.unique_id,
-                    "entry_year": f.entry_year, "x": getattr(f, "x", float("nan")),
-                    "y": getattr(f, "y", float("nan")),
-                    "converted_from": -1 if f.converted_from is None else f.converted_from,
-                    "store_type": types[f.store_type] if role == "retailer" else "",
-                    "units": f.units_year, "revenue": f.revenue_year,
-                    "profit": f.profit_year, "cash": f.cash})
+        self.firm_rows += self.firm_snapshot()
 
     # --- outputs ------------------------------------------------------------------------------
     @property

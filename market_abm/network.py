@@ -17,22 +17,25 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from market_abm.agents import FIRM_ROLES
 from market_abm.flows import FLOW_KINDS, FlowLedger
 from market_abm.storage import atomic_write
 
-FIRM_ROLES = ("producer", "logistician", "retailer", "platform", "print_hub")
-INTERMEDIARY_ROLES = ("logistician", "retailer", "platform", "print_hub")
+# Every firm role but the producers stands between producers and customers.
+INTERMEDIARY_ROLES = tuple(r for r in FIRM_ROLES if r != "producer")
 # Kinds that carry the product towards the customer; material is an input of printing.
 PRODUCT_KINDS = ("goods", "parcel", "design", "print_job")
-HHI_ROLES = {"retailers": "retailer", "logisticians": "logistician", "platforms": "platform",
-             "print_hubs": "print_hub"}
-OLD_ROLES, NEW_ROLES = ("retailer", "logistician"), ("platform", "print_hub")
+HHI_ROLES = {f"{role}s": role for role in INTERMEDIARY_ROLES}
+OLD_ROLES = ("retailer", "logistician")
+NEW_ROLES = tuple(r for r in INTERMEDIARY_ROLES if r not in OLD_ROLES)
 # A role is disintermediated once its share of units sold stays below this for good.
 DISINTERMEDIATION_SHARE = 0.5
 # With more producers than this, betweenness routes from a seeded sample of them.
 BETWEENNESS_SAMPLE = 200
 FORMATS = ("graphml", "gexf", "json")
 EXIT_COLUMNS = ["year", "role", "id"]
+# The identity columns of the firm table that the graph reads.
+FIRM_COLUMNS = ["year", "role", "id", "entry_year", "x", "y", "converted_from", "store_type"]
 
 
 def node_name(role: str, ident: int) -> str:
@@ -54,7 +57,8 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
     ``entry_year`` (-1 for segments), ``converted_from`` (id of the store a hub was, else -1),
     ``active`` (False for a firm that leaves at the review closing ``year``, i.e. has no row
     the next year), ``throughput`` (units passed on; for segments, units bought),
-    ``value_added`` ($, outgoing minus incoming value) and, for stores and hubs, ``x``, ``y`` (km).
+    ``value_added`` ($, outgoing minus incoming value), for stores and hubs ``x``, ``y`` (km)
+    and for stores ``store_type``.
 
     An edge u -> v aggregates the year's flows from u to v: ``units_<kind>`` and
     ``value_<kind>`` for every kind of flows.FLOW_KINDS (0 when absent), their totals ``units``
@@ -90,6 +94,8 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
                      throughput=0.0, value_added=0.0)
         if np.isfinite(f.x) and np.isfinite(f.y):
             attrs.update(x=float(f.x), y=float(f.y))
+        if getattr(f, "store_type", ""):
+            attrs["store_type"] = f.store_type
         G.add_node(node_name(f.role, f.id), **attrs)
     edges = flows[flows["year"] == year]
     bought = edges.loc[edges["dst_role"] == "customers", "dst_id"].unique()
@@ -148,7 +154,7 @@ def step_graph(model) -> nx.DiGraph:
     Example: after ``model.step()``, ``step_graph(model).graph["year"] == model.year``.
     """
     year = model.year
-    current = _firm_frame(model, year)
+    current = pd.DataFrame(model.firm_snapshot(year), columns=FIRM_COLUMNS)
     reviewed = model.month == model.scenario.steps_per_year - 1 and model.firm_rows
     if reviewed:  # the year's review has replaced the firm lists since the step's flows
         table = model.firm_table
@@ -166,16 +172,6 @@ def step_graph(model) -> nx.DiGraph:
     ledger = FlowLedger()
     ledger.add(model.last_flows)
     return build_graph(ledger.close_year(year, ids), firms, year, model.n_segments)
-
-
-def _firm_frame(model, year: int) -> pd.DataFrame:
-    """The model's current firms as firm-table rows of ``year`` (identity columns only)."""
-    rows = [{"year": year, "role": role, "id": f.unique_id, "entry_year": f.entry_year,
-             "x": getattr(f, "x", np.nan), "y": getattr(f, "y", np.nan),
-             "converted_from": getattr(f, "converted_from", None) or -1}
-            for role, firms in model.firm_lists.items() for f in firms]
-    return pd.DataFrame(rows, columns=["year", "role", "id", "entry_year", "x", "y",
-                                       "converted_from"])
 
 
 def units_sold(G: nx.DiGraph) -> dict[str, float]:

@@ -10,25 +10,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from market_abm.indicators import EVENT_PREFIXES  # noqa: E402
+from market_abm.network import INTERMEDIARY_ROLES  # noqa: E402
+
+from market_abm.agents import FIRM_ROLES  # noqa: E402
+from market_abm.indicators import yearly  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS  # noqa: E402
 from market_abm.storage import atomic_write  # noqa: E402
 
-CHANNEL_COLOURS = {"retail": "#8c564b", "online": "#1f77b4", "home_print": "#2ca02c",
-                   "print_service": "#ff7f0e"}
-ROLE_COLUMNS = {"retailers": "active_retailers", "logisticians": "active_logisticians",
-                "producers": "active_producers", "platforms": "active_platforms",
-                "print hubs": "active_print_hubs"}
-
-
-def yearly(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One row per calendar year: the mean of each numeric column, except the yearly
-    review's event counts (indicators.EVENT_PREFIXES), which are summed."""
-    by_year = timeseries.groupby("year")
-    frame = by_year.mean(numeric_only=True)
-    events = [c for c in frame.columns if c.startswith(EVENT_PREFIXES)]
-    frame[events] = by_year[events].sum()
-    return frame
+__all__ = ["network_figure", "run_figure", "save_figure", "yearly"]
 
 
 def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -41,8 +31,9 @@ def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
     left.set(xlabel="year", ylabel="share of units bought", ylim=(0, 1),
              title="Channel shares")
     left.legend(loc="lower left", fontsize=8)
-    for label, column in ROLE_COLUMNS.items():
-        right.plot(y.index, y[column], label=label)
+    for role in FIRM_ROLES:
+        right.plot(y.index, y[f"active_{role}s"], color=ROLE_COLOURS[role],
+                   label=ROLE_LABELS[role])
     right.set(xlabel="year", ylabel="active firms", title="Active firms by role",
               yscale="symlog")
     right.legend(fontsize=8)
@@ -57,10 +48,6 @@ def save_figure(fig: plt.Figure, path: Path) -> None:
     plt.close(fig)
 
 
-ROLE_COLOURS = {"retailer": "#8c564b", "logistician": "#1f77b4", "platform": "#2ca02c",
-                "print_hub": "#ff7f0e"}
-
-
 def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
     """The supply network's metrics per year (network.network_metrics): intermediation
     index, flow shares, betweenness and Herfindahl concentration of each intermediary role."""
@@ -70,8 +57,8 @@ def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
     index.plot(y.index, y["intermediation_index"], color="k")
     index.set(xlabel="year", ylabel="intermediaries per unit sold", ylim=(0, None),
               title="Intermediation index")
-    for role, colour in ROLE_COLOURS.items():
-        label = role.replace("_", " ")
+    for role in INTERMEDIARY_ROLES:
+        colour, label = ROLE_COLOURS[role], ROLE_LABELS[role]
         share.plot(y.index, y[f"flow_share_{role}"], color=colour, label=label)
         between.plot(y.index, y[f"betweenness_{role}"], color=colour, label=label)
         hhi.plot(y.index, y[f"hhi_{role}s"], color=colour, label=label)

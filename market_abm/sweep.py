@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from market_abm.errors import UsageError
-from market_abm.indicators import ROLES
+from market_abm.agents import FIRM_ROLES
+from market_abm.indicators import yearly as yearly_means
 from market_abm.market import CHANNELS
 from market_abm.runner import RunResult, simulate
 from market_abm.scenario import Scenario, scenario_to_toml
@@ -51,7 +52,7 @@ from market_abm.storage import atomic_write, manifest, write_json, write_parquet
 DROP_COLUMNS = ("step", "month")
 # (flow kind, source role) of what customers pay on each channel; units from the first entry.
 CHANNEL_FLOWS = {"retail": [("goods", "retailer")], "online": [("parcel", "logistician")],
-                 "home_print": [("design", "platform"), ("material", "logistician")],
+                 "home_print": [("design", "platform"), ("material", "material_supplier")],
                  "print_service": [("print_job", "print_hub")]}
 PROGRESS_EVERY_S = 10.0
 
@@ -122,7 +123,7 @@ class Sweep:
 def yearly_table(result: RunResult) -> pd.DataFrame:
     """One row per year: timeseries yearly means, customer prices by channel, firm money."""
     ts = result.timeseries.drop(columns=[c for c in DROP_COLUMNS if c in result.timeseries])
-    yearly = ts.groupby("year").mean(numeric_only=True)
+    yearly = yearly_means(ts)
     years = yearly.index
     flows = result.flows[result.flows["dst_role"] == "customers"]
     paid = flows.groupby(["kind", "src_role", "year"])[["units", "value"]].sum()
@@ -138,7 +139,7 @@ def yearly_table(result: RunResult) -> pd.DataFrame:
                     units += part["units"]
         yearly[f"customer_price_{channel}"] = (value / units.where(units > 0)).astype(float)
     money = result.firms.groupby(["role", "year"])[["profit", "revenue"]].sum()
-    for role in ROLES:
+    for role in FIRM_ROLES:
         part = (money.loc[role].reindex(years, fill_value=0.0) if role in money.index.levels[0]
                 else pd.DataFrame({"profit": 0.0, "revenue": 0.0}, index=years))
         yearly[f"firm_profit_{role}"] = part["profit"].astype(float)

@@ -10,7 +10,7 @@ from market_abm.bass import bass_closed_form, bass_recursion
 
 
 def owner_share(seed: int, **overrides) -> tuple[np.ndarray, object]:
-    scenario = load_scenario("bass", {"n_customers": 20_000, "n_retailers": 20,
+    scenario = load_scenario("bass", {"n_customers": 20_000, "store_cost_scale": 5.0,
                                       "evaluation_sample": 100, **overrides})
     model = MarketModel(scenario, rng=seed)
     model.run_for(scenario.n_steps)
@@ -19,9 +19,12 @@ def owner_share(seed: int, **overrides) -> tuple[np.ndarray, object]:
 
 @pytest.mark.parametrize("p, q", [(0.03, 0.38), (0.1, 0.2), (0.01, 0.8)])
 def test_bass_preset_matches_the_discrete_recursion(p, q):
-    share, s = owner_share(7, bass_p=p, bass_q=q, end_year=2011)
+    runs = [owner_share(seed, bass_p=p, bass_q=q, end_year=2011) for seed in (7, 8, 9, 10)]
+    share, s = np.mean([r[0] for r in runs], axis=0), runs[0][1]
     expected = bass_recursion(p / s.steps_per_year, q / s.steps_per_year, s.n_steps)
-    # sampling error of a share of 20,000 agents is at most 0.0035 (one sd)
+    # The recursion is the expected path. One run's share of 20,000 agents wanders from it by
+    # its sampling error, which a fast take-off (q = 0.8) amplifies into a timing shift of up
+    # to 0.03 on single seeds; the mean of four runs halves that.
     assert np.max(np.abs(share - expected)) < 0.02
     assert share[-1] > 0.5  # the curve was followed well past its inflection
 

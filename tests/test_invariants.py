@@ -8,21 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from market_abm import CHANNELS, MarketModel
-from market_abm.agents import (
-    Customer,
-    HomePrinter,
-    Logistician,
-    Platform,
-    PrintHub,
-    Producer,
-    Retailer,
-)
-from market_abm.indicators import ROLES
+from market_abm.agents import FIRM_CLASSES, FIRM_ROLES, CustomerPopulation, HomePrinter, Producer
 from tests.conftest import fast_scenario
 
 SHARES = [f"share_{c}" for c in CHANNELS]
-REVENUE = [f"revenue_share_{r}" for r in ROLES]
-FIRMS = (Producer, Logistician, Retailer, Platform, PrintHub)
+REVENUE = [f"revenue_share_{r}" for r in FIRM_ROLES]
+FIRMS = FIRM_CLASSES
 
 
 def check_invariants(model: MarketModel) -> None:
@@ -65,23 +56,24 @@ def check_invariants(model: MarketModel) -> None:
     assert not gone & present
     for cls in FIRMS:
         assert not gone & {a.unique_id for a in model.agents_by_type.get(cls, [])}
-    assert len(model.agents_by_type[Customer]) == model.scenario.n_customers
+    assert len(model.agents_by_type[CustomerPopulation]) == 1  # one vectorised agent
     assert len(model.agents_by_type.get(HomePrinter, [])) == int(model.customers.owners.sum())
 
 
 def test_fast_run_invariants(fast_run):
     check_invariants(fast_run)
     ts = fast_run.timeseries
-    # The fast scenario reaches every channel, so the checks above covered them all.
+    # The fast scenario reaches every channel and role, so the checks above covered them all.
     assert (ts[SHARES].max() > 0).all()
-    assert ts["active_platforms"].max() >= 1 and ts["active_print_hubs"].max() >= 1
+    for role in FIRM_ROLES:
+        assert ts[f"active_{role}s"].max() >= 1, role
 
 
-def test_role_sets_and_thin_customer_agents(fast_run):
+def test_customers_are_one_vectorised_agent_with_printer_agents(fast_run):
     model = fast_run
-    customer = model.agents_by_type[Customer].to_list()[0]
-    assert customer.internet == bool(model.customers.internet[customer.index])
-    assert abs(sum(customer.channel_use.values()) - 1.0) < 1e-5
+    population = model.agents_by_type[CustomerPopulation].to_list()[0]
+    assert population is model.customers
+    assert np.allclose(population.usage.sum(axis=1), 1.0, atol=1e-5)  # habit shares
     for printer in model.agents_by_type.get(HomePrinter, []):
         assert model.customers.printer[printer.owner] == printer.capability
 
@@ -102,12 +94,12 @@ def test_same_seed_same_results_different_seed_differs():
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(growth=st.floats(0.0, 0.6), network=st.sampled_from(["watts_strogatz",
                                                             "barabasi_albert", "complete"]),
-       retailers=st.integers(1, 30), commission=st.floats(0.0, 1.0),
+       rents=st.floats(0.05, 2.0), commission=st.floats(0.0, 1.0),
        taste=st.floats(0.0, 2.0), dynamic=st.booleans(), seed=st.integers(0, 2**31))
-def test_invariants_hold_over_random_parameters(growth, network, retailers, commission, taste,
+def test_invariants_hold_over_random_parameters(growth, network, rents, commission, taste,
                                                 dynamic, seed):
     scenario = fast_scenario(n_customers=150, end_year=2023, printer_capability_growth=growth,
-                             social_network=network, n_retailers=retailers,
+                             social_network=network, store_cost_scale=rents,
                              platform_commission=commission, personalisation_taste=taste,
                              dynamic_pricing=dynamic, evaluation_sample=100)
     model = MarketModel(scenario, rng=seed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from market_abm import MarketModel, load_scenario, patterns
-from market_abm.plots import yearly
+from market_abm.indicators import yearly
 
 SEEDS = (1, 2, 3)
 pytestmark = pytest.mark.slow

@@ -206,18 +206,18 @@ def test_lhs_and_design_file(tmp_path):
     assert all(isinstance(p["internet_start_year"], int) for p in points)
     assert points == lhs_design(["printer_capability_growth=0.1:0.5",
                                  "internet_start_year=1993:1999"], 5, seed=3)
-    assert grid_design(["n_retailers=100,200", "dynamic_pricing=true,false"]) == [
-        {"n_retailers": 100, "dynamic_pricing": True},
-        {"n_retailers": 100, "dynamic_pricing": False},
-        {"n_retailers": 200, "dynamic_pricing": True},
-        {"n_retailers": 200, "dynamic_pricing": False}]
+    assert grid_design(["n_producers=100,200", "dynamic_pricing=true,false"]) == [
+        {"n_producers": 100, "dynamic_pricing": True},
+        {"n_producers": 100, "dynamic_pricing": False},
+        {"n_producers": 200, "dynamic_pricing": True},
+        {"n_producers": 200, "dynamic_pricing": False}]
     design = tmp_path / "design.csv"
-    design.write_text("n_retailers,dynamic_pricing\n50,true\n80,false\n")
+    design.write_text("n_producers,dynamic_pricing\n50,true\n80,false\n")
     out = tmp_path / "fromfile"
     assert main(["sweep", "--set", "n_customers=200", "--set", "end_year=1991", "--design",
                  str(design), "--workers", "1", "--out", str(out)]) == 0
     runs = pd.read_parquet(out / "runs.parquet")
-    assert list(runs["n_retailers"]) == [50, 80]
+    assert list(runs["n_producers"]) == [50, 80]
     assert list(runs["dynamic_pricing"]) == [True, False]
     assert runs.loc[1, "final_mean_markup"] == pytest.approx(0.4)  # static: markups fixed
     assert runs.loc[0, "final_mean_markup"] != pytest.approx(0.4)
@@ -253,11 +253,11 @@ def test_bad_input_one_line_nothing_written(extra, message, tmp_path, capsys):
 
 @pytest.mark.parametrize("text,message", [
     ("", "is empty"),
-    ("n_retailers\n", "no rows"),
-    ("n_retailers,bass_q\n50,0.3\n60\n", "line 3: 1 values for 2 columns"),
-    ("n_retailers,bass_q\n50,\n", "empty value"),
+    ("n_producers\n", "no rows"),
+    ("n_producers,bass_q\n50,0.3\n60\n", "line 3: 1 values for 2 columns"),
+    ("n_producers,bass_q\n50,\n", "empty value"),
     ("n_retailerz\n50\n", "unknown parameter 'n_retailerz'"),
-    ("n_retailers\n50\nmany\n", "design point 1"),
+    ("n_producers\n50\nmany\n", "design point 1"),
 ])
 def test_malformed_design_file(text, message, tmp_path, capsys):
     design = tmp_path / "d.csv"

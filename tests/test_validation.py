@@ -20,7 +20,7 @@ def test_bass_docking_experiment_writes_its_files(tmp_path, monkeypatch):
 def test_pattern_validation_checks_each_run():
     from experiments.pattern_validation import check_runs
     from market_abm import MarketModel, load_scenario, patterns
-    from market_abm.plots import yearly
+    from market_abm.indicators import yearly
 
     scenario = load_scenario("baseline", {"n_customers": 200, "steps_per_year": 2,
                                           "evaluation_sample": 100})

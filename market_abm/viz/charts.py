@@ -14,16 +14,11 @@ from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from market_abm.agents import FIRM_ROLES
 from market_abm.market import CHANNELS
-from market_abm.plots import CHANNEL_COLOURS
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
-
-ROLE_COLOURS = {"producer": "#7f7f7f", "logistician": "#9467bd", "retailer": "#8c564b",
-                "platform": "#17becf", "print_hub": "#ff7f0e", "customers": "#1f77b4"}
-ROLE_LABELS = {"producer": "producers", "logistician": "logisticians", "retailer": "retailers",
-               "platform": "platforms", "print_hub": "print hubs", "customers": "customers"}
-FIRM_ROLES = ("producer", "logistician", "retailer", "platform", "print_hub")
 SMOOTH = 6  # months
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 
-from market_abm.viz.charts import ROLE_COLOURS
+from market_abm.palette import ROLE_COLOURS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 

@@ -16,17 +16,18 @@ from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from market_abm.viz.charts import ROLE_COLOURS, ROLE_LABELS
+from market_abm.palette import ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 
 # Layer (x position) of each role: producer -> carriers and platforms -> stores and hubs ->
 # customers.
-LAYER = {"producer": 0.0, "logistician": 1.0, "platform": 1.0, "retailer": 2.0,
-         "print_hub": 2.0, "customers": 3.0}
+LAYER = {"producer": 0.0, "logistician": 1.0, "platform": 1.0, "material_supplier": 1.0,
+         "retailer": 2.0, "print_hub": 2.0, "customers": 3.0}
 # Vertical band of each role within its layer (bottom, top), so shared layers do not overlap.
-BAND = {"producer": (0.0, 1.0), "logistician": (0.35, 1.0), "platform": (0.0, 0.3),
-        "retailer": (0.35, 1.0), "print_hub": (0.0, 0.3), "customers": (0.0, 1.0)}
+BAND = {"producer": (0.0, 1.0), "logistician": (0.45, 1.0), "platform": (0.2, 0.4),
+        "material_supplier": (0.0, 0.15), "retailer": (0.35, 1.0), "print_hub": (0.0, 0.3),
+        "customers": (0.0, 1.0)}
 
 
 def layered_positions(g: nx.DiGraph) -> dict:

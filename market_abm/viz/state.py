@@ -82,7 +82,7 @@ class Snapshot:
     ``role:id`` with ``role`` and ``throughput``, including idle firms and every customer
     segment); thresholds: {category: printability};
     segment_grid: segments per side of the customers' grid; firm_cap: most firms of one role
-    the run can have (start plus every possible entry); run: counts the session's runs (views
+    the run can have (the most numerous role at the start plus every producer entry); run: counts the session's runs (views
     rebuild their frame when it changes); version: counts its snapshots (views redraw).
     """
 
@@ -225,8 +225,8 @@ class Session:
             thresholds=dict(zip(m.categories.names, map(float, m.categories.printability),
                                 strict=True)),
             segment_grid=s.segment_grid,
-            firm_cap=max(s.n_producers, s.n_retailers, s.n_logisticians)
-            + 2 * s.max_entries_per_year * (s.end_year - s.start_year + 1),
+            firm_cap=max(len(firms) for firms in m.firm_lists.values())
+            + s.max_entries_per_year * len(m.categories) * (s.end_year - s.start_year + 1),
             run=self._run, version=self._next_version())
 
     def _next_version(self) -> int:
