@@ -123,6 +123,26 @@ FROZEN = {"5b printing stays a niche with capability frozen in 2020":
           printing_stays_niche_if_frozen}
 
 
+# Alternative models (scenario overrides of the baseline), each with the patterns it must
+# fail: the evidence that those patterns can fail. docs/validation.md lists the shares of
+# seeds measured by experiments/pattern_validation.py; tests/test_patterns.py checks one seed.
+ALTERNATIVES: dict[str, tuple[dict, list[str]]] = {
+    "version 1's lock-in: habit 1.5 + social 1.5": (
+        {"habit_weight": 1.5, "social_weight": 1.5},
+        ["1 online tracks the Census, then keeps rising"]),
+    "no value of variety (long tail)": (
+        {"variety_value": 0.0},
+        ["2 books and music go online first", "3 bookstores close first"]),
+    "a regional learning curve (the world is the region)": (
+        {"world_households": 200_000.0},
+        ["4 platforms, print services and printers from the niche"]),
+    "no capability growth": (
+        {"printer_capability_growth": 0.0},
+        ["5 printing late, then spreading",
+         "6 stores and carriers shrink, material suppliers appear"]),
+}
+
+
 def baseline_patterns(y: pd.DataFrame) -> dict[str, bool]:
     """Patterns 1-6 of a baseline run (5b needs its own run, ``frozen_patterns``)."""
     return {name: check(y) for name, check in BASELINE.items()}

@@ -32,7 +32,7 @@ from market_abm.runner import RunResult, save_run, simulate
 from tests.conftest import fast_scenario
 
 FIRMS = [("producer", 1), ("logistician", 2), ("logistician", 3), ("retailer", 4),
-         ("platform", 5), ("print_hub", 6)]
+         ("platform", 5), ("print_hub", 6), ("material_supplier", 7)]
 # A year of every channel: 10 units through a store, 30 parcels, 15 home prints, 5 hub prints.
 FLOWS = [("goods", "producer", 1, "logistician", 2, 10, 50),
          ("goods", "logistician", 2, "retailer", 4, 10, 60),
@@ -42,8 +42,7 @@ FLOWS = [("goods", "producer", 1, "logistician", 2, 10, 50),
          ("design", "producer", 1, "platform", 5, 20, 20),
          ("design", "platform", 5, "customers", 0, 15, 30),
          ("design", "platform", 5, "print_hub", 6, 5, 10),
-         ("material", "logistician", 3, "print_hub", 6, 5, 5),
-         ("material", "logistician", 3, "customers", 0, 15, 15),
+         ("material", "material_supplier", 7, "customers", 0, 15, 15),
          ("print_job", "print_hub", 6, "customers", 1, 5, 50)]
 
 
@@ -140,11 +139,12 @@ def test_hand_graph_attributes(hand_graph):
     G = hand_graph
     assert G.nodes["customers:0"]["throughput"] == 25  # 10 goods + 15 designs, no material
     assert G.nodes["customers:1"]["throughput"] == 35
-    assert G.nodes["logistician:3"]["throughput"] == 50  # 30 parcels + 20 material
+    assert G.nodes["logistician:3"]["throughput"] == 30  # parcels
+    assert G.nodes["material_supplier:7"]["throughput"] == 15
     assert G.nodes["producer:1"]["value_added"] == 220
-    assert G.nodes["print_hub:6"]["value_added"] == 50 - 10 - 5
+    assert G.nodes["print_hub:6"]["value_added"] == 50 - 10  # its material comes from outside
     assert sum(d["value_added"] for _, d in G.nodes(data=True)) == pytest.approx(0)
-    edge = G.edges["logistician:3", "customers:0"]
+    edge = G.edges["material_supplier:7", "customers:0"]
     assert (edge["kinds"], edge["units"], edge["value_material"]) == ("material", 15, 15)
 
 
@@ -152,16 +152,16 @@ def test_intermediation_index_and_flow_shares_by_hand(hand_graph):
     assert supply_chains(hand_graph) == {
         "producer": frozenset(), "logistician": {"logistician"},
         "retailer": {"logistician", "retailer"}, "platform": {"platform"},
-        "print_hub": {"platform", "print_hub"}}
+        "print_hub": {"platform", "print_hub"}}  # material is an input, not a route
     # (10 * 2 + 30 * 1 + 15 * 1 + 5 * 2) / 60 units
     assert intermediation_index(hand_graph) == pytest.approx(75 / 60)
     assert flow_shares(hand_graph) == pytest.approx(
         {"logistician": 40 / 60, "retailer": 10 / 60, "platform": 20 / 60,
-         "print_hub": 5 / 60})
+         "print_hub": 5 / 60, "material_supplier": 0.0})  # material is no product route
 
 
 def test_hhi_by_hand(hand_graph):
-    assert hhi(hand_graph, "logistician") == pytest.approx((10 / 60) ** 2 + (50 / 60) ** 2)
+    assert hhi(hand_graph, "logistician") == pytest.approx((10 / 40) ** 2 + (30 / 40) ** 2)
     assert hhi(hand_graph, "retailer") == 1.0
     assert np.isnan(hhi(build_graph(flow_rows([]), firm_rows(FIRMS), 2030, 2), "platform"))
 
@@ -174,7 +174,8 @@ def test_betweenness_on_a_chain_by_hand():
     G = build_graph(flow_rows(chain), firms, 2030, segments=1)
     # the only producer-customer pair is routed through both intermediaries
     assert role_betweenness(G) == pytest.approx(
-        {"logistician": 1.0, "retailer": 1.0, "platform": 0.0, "print_hub": 0.0})
+        {"logistician": 1.0, "retailer": 1.0, "platform": 0.0, "print_hub": 0.0,
+         "material_supplier": 0.0})
 
 
 def test_betweenness_of_the_hand_graph(hand_graph):
@@ -182,7 +183,8 @@ def test_betweenness_of_the_hand_graph(hand_graph):
     # 13.5 * 3 = 40.5, via the platform 6.75 + 9 = 15.75 (platform). Producer -> segment 1:
     # parcels 4.5 + 4.5 = 9, via the hub 6.75 + 27 + 27 (logistician). Two pairs.
     assert role_betweenness(hand_graph) == pytest.approx(
-        {"logistician": 0.5, "retailer": 0.0, "platform": 0.5, "print_hub": 0.0})
+        {"logistician": 0.5, "retailer": 0.0, "platform": 0.5, "print_hub": 0.0,
+         "material_supplier": 0.0})
 
 
 @pytest.mark.parametrize(("parcels", "designs", "winner"),
@@ -198,7 +200,7 @@ def test_betweenness_follows_the_strongest_route(parcels, designs, winner):
     G = build_graph(flow_rows(routes), firms, 2030, segments=1)
     assert not product_network(G).has_edge("logistician:2", "platform:5")
     # the only producer-customer pair takes the stronger route
-    expected = {"logistician": 0.0, "retailer": 0.0, "platform": 0.0, "print_hub": 0.0}
+    expected = dict.fromkeys(network.INTERMEDIARY_ROLES, 0.0)
     expected[winner] = 1.0
     assert role_betweenness(G) == pytest.approx(expected)
 
@@ -217,7 +219,7 @@ def test_many_producers_sample_betweenness_with_a_seed(monkeypatch):
     monkeypatch.setattr(network, "BETWEENNESS_SAMPLE", 1)
     sampled = role_betweenness(G, seed=5)
     assert sampled == role_betweenness(G, seed=5)
-    assert sorted(sampled.values()) in ([0, 0, 0, 1.0], [0, 0, 1.0, 1.0])
+    assert sorted(sampled.values()) in ([0, 0, 0, 0, 1.0], [0, 0, 0, 1.0, 1.0])
     assert graph_metrics(G)["betweenness_sources"] == 1
 
 
@@ -228,10 +230,12 @@ def test_events_by_hand():
         "flow_share_logistician": [1.0, 1.0, 1.0, 1.0],
         "flow_share_platform": [0.0, 0.2, 0.6, 0.7],
         "flow_share_print_hub": [0.0, 0.0, 0.0, 0.0],
+        "flow_share_material_supplier": [0.0, 0.0, 0.0, 0.0],
         "betweenness_retailer": [0.04, 0.03, 0.02, 0.0],
         "betweenness_logistician": [0.15, 0.15, 0.1, 0.05],
         "betweenness_platform": [0.0, 0.01, 0.05, 0.06],
-        "betweenness_print_hub": [0.0, 0.0, 0.0, 0.0]})
+        "betweenness_print_hub": [0.0, 0.0, 0.0, 0.0],
+        "betweenness_material_supplier": [0.0, 0.0, 0.0, 0.0]})
     events = network_events(metrics)
     assert events[["event", "role", "versus", "year"]].values.tolist() == [
         ["disintermediation", "retailer", "", 2033],

@@ -29,7 +29,7 @@ def test_pattern_validation_checks_each_run():
         model = MarketModel(scenario, rng=run_id)
         model.run_for(scenario.n_steps)
         frames.append(yearly(model.timeseries).reset_index().assign(run_id=run_id))
-    table = check_runs(pd.concat(frames), scenario, patterns.baseline_patterns)
+    table = check_runs(pd.concat(frames), patterns.baseline_patterns)
     assert list(table.run_id) == [0, 1]
+    assert list(table.columns[1:]) == list(patterns.BASELINE)
     assert table.drop(columns="run_id").dtypes.eq(bool).all()
-    assert table["1 retail dominant before the internet"].all()
