@@ -15,8 +15,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from experiments import common
+from market_abm.agents import FIRM_ROLES
 from market_abm.market import CHANNELS
-from market_abm.plots import CHANNEL_COLOURS, ROLE_COLUMNS
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS
 
 NAME = "baseline_replicates"
 
@@ -28,7 +29,7 @@ def run() -> None:
     _, yearly = common.sweep(args, "sweep", base, [{}], replicates,
                              {"experiment": "1 baseline", "quick": args.quick})
     shares = [f"share_{c}" for c in CHANNELS]
-    firms = list(ROLE_COLUMNS.values())
+    firms = [f"active_{role}s" for role in FIRM_ROLES]
     table = common.bands(yearly, shares + firms + ["printer_owner_share"], ["year"])
     common.write_table(table, args.out, "bands")
 
@@ -41,8 +42,8 @@ def run() -> None:
     common.save(fig, args.out, "channels")
 
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    for (label, column), colour in zip(ROLE_COLUMNS.items(), plt.cm.tab10.colors, strict=False):
-        common.plot_band(ax, table, column, label, colour)
+    for role in FIRM_ROLES:
+        common.plot_band(ax, table, f"active_{role}s", ROLE_LABELS[role], ROLE_COLOURS[role])
     ax.set(xlabel="year", ylabel="active firms", yscale="symlog",
            title=f"Active firms by role, mean and 95 % of {replicates} runs")
     ax.legend(fontsize=8)

@@ -19,13 +19,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from experiments import common
-from market_abm.network import INTERMEDIARY_ROLES
+from market_abm.network import HHI_ROLES, INTERMEDIARY_ROLES
+from market_abm.palette import ROLE_COLOURS, ROLE_LABELS
 
 NAME = "network"
-ROLE_COLOURS = {"logistician": "#9467bd", "retailer": "#8c564b", "platform": "#2ca02c",
-                "print_hub": "#ff7f0e"}
-HHI_NAMES = {"logistician": "logisticians", "retailer": "retailers", "platform": "platforms",
-             "print_hub": "print_hubs"}
+HHI_NAMES = {role: name for name, role in HHI_ROLES.items()}
 PANELS = [("flow_share_{}", "share of units sold through the role", "Flow share by role"),
           ("betweenness_{}", "mean betweenness centrality", "Betweenness by role"),
           ("hhi_{}", "Herfindahl index", "Concentration within each role")]
@@ -53,7 +51,7 @@ def run() -> None:
     ax.set(xlabel="year", ylabel="intermediaries per unit sold", title="Intermediation index")
     for ax, (template, ylabel, title) in zip(axes.flat[1:], PANELS, strict=True):
         for role in INTERMEDIARY_ROLES:
-            common.plot_band(ax, table, column(template, role), role.replace("_", " "),
+            common.plot_band(ax, table, column(template, role), ROLE_LABELS[role],
                              ROLE_COLOURS[role])
         ax.set(xlabel="year", ylabel=ylabel, title=title)
         ax.legend(fontsize=8)

@@ -8,8 +8,8 @@ default (clipped to its allowed range). Stage 1, Morris elementary effects on th
 largest mu_star on the first output (final_share_home_print: the home-print share in 2050),
 the others at their defaults.
 
-Paper size: baseline scenario, Morris 20 trajectories (420 runs), Sobol top 4 with 256 base
-samples (1,536 runs). --quick: small quarterly market, 2 trajectories (42 runs), top 2 with 2
+Paper size: baseline scenario, Morris 20 trajectories (480 runs), Sobol top 4 with 256 base
+samples (1,536 runs). --quick: small quarterly market, 2 trajectories (48 runs), top 2 with 2
 samples (8 runs).
 
 Writes to results/screening/: morris/ and sobol/ (sweeps), morris_indices.csv,
@@ -29,10 +29,12 @@ NAME = "screening"
 BEHAVIOURAL = [
     # channel choice
     "price_sensitivity", "sensitivity_spread", "time_value", "travel_cost_per_km",
-    "trip_time_cost", "items_per_trip", "personalisation_taste", "habit_weight",
-    "habit_memory", "social_weight", "home_print_effort", "print_hassle_spread",
+    "trip_time_cost", "purchases_per_trip", "personalisation_taste", "habit_weight",
+    "habit_memory", "social_weight", "variety_value", "inspection_value", "home_print_effort",
+    "print_hassle_spread",
     # printer and internet adoption
-    "printer_enjoyment", "adoption_steepness", "bass_p", "bass_q", "internet_p", "internet_q",
+    "maker_share", "maker_enjoyment", "adoption_steepness", "bass_p", "bass_q", "internet_p",
+    "internet_q",
     # producer pricing behaviour
     "price_adjustment", "target_utilisation",
 ]

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
-           "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation", "printability",
-           "print_quality_max", "printable_share", "material_cost", "print_hours")
+           "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
+           "printability", "print_quality_max", "printable_share", "material_cost",
+           "print_hours")
 STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
 
 

@@ -13,9 +13,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, Offer, choice_probabilities, \
-    utilities
-from market_abm.offer import Supply, build_supply, design_coverage
+from market_abm.market import (
+    HOME_PRINT,
+    ONLINE,
+    PRINT_SERVICE,
+    Offer,
+    choice_probabilities,
+    utilities,
+)
+from market_abm.offer import Supply, build_supply
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
@@ -84,9 +90,10 @@ class Outlook:
     on a platform, with material on sale and print hubs where they are (or, without any,
     one at the centre of the region): a firm scales it by the designs it would bring or
     find, ``coverage``; coverage: chance per category (K,) that a design wanted exists,
-    from the designs owners share and the producers licensing, platform or not; licensers: producers licensing each category's designs (K,),
-    updated as producers decide; hub_sites and store_sites: print hubs and stores (type, x,
-    y) opened during this review, which later entrants take into account.
+    from the designs owners share and the producers licensing, platform or not; licensers:
+    producers licensing each category's designs (K,), updated as producers decide;
+    hub_sites and store_sites: print hubs and stores (type, x, y) opened during this review,
+    which later entrants take into account.
     """
 
     supply: Supply

@@ -10,7 +10,6 @@ from market_abm.clearing import Cleared
 from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
 from market_abm.offer import Supply
 
-
 # Columns of the yearly review's events (counts in December rows, 0 in the other months).
 EVENT_PREFIXES = ("exits_", "entries_", "conversions_", "pivots_")
 

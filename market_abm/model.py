@@ -14,9 +14,9 @@ Each step (a month by default):
 from __future__ import annotations
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 from scipy.spatial import cKDTree
 
 from market_abm.agents import (

@@ -10,11 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from market_abm.network import INTERMEDIARY_ROLES  # noqa: E402
-
 from market_abm.agents import FIRM_ROLES  # noqa: E402
 from market_abm.indicators import yearly  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
+from market_abm.network import INTERMEDIARY_ROLES  # noqa: E402
 from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS  # noqa: E402
 from market_abm.storage import atomic_write  # noqa: E402
 

@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from market_abm.errors import UsageError
 from market_abm.agents import FIRM_ROLES
+from market_abm.errors import UsageError
 from market_abm.indicators import yearly as yearly_means
 from market_abm.market import CHANNELS
 from market_abm.runner import RunResult, simulate

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
+from experiments import screening
 from tests.dask_cluster import dask_cluster
 
 
@@ -66,7 +67,7 @@ def test_screening(root, scheduler):
     experiment("screening", out, scheduler)
     figures(out, "morris", "sobol")
     morris = pd.read_csv(out / "morris_indices.csv")
-    assert morris["parameter"].nunique() == 20
+    assert morris["parameter"].nunique() == len(screening.BEHAVIOURAL)
     top = (out / "top_parameters.txt").read_text().split()
     sobol = pd.read_csv(out / "sobol_indices.csv")
     assert len(top) == 2 and set(sobol["parameter"]) == set(top)

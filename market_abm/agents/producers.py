@@ -84,7 +84,7 @@ class Producer(Firm):
 
     # --- yearly ---------------------------------------------------------------------------
     @staticmethod
-    def online_unit_margin(model, markup: float) -> "np.ndarray":
+    def online_unit_margin(model, markup: float) -> np.ndarray:
         """$ a web shop earns per item sold online, per category, at ``markup``: its price
         (producer price plus online_margin) less unit cost and handling."""
         s, cost = model.scenario, model.categories.unit_cost

@@ -19,6 +19,7 @@ from market_abm.market import CHANNELS
 from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
+
 SMOOTH = 6  # months
 
 

@@ -82,8 +82,9 @@ class Snapshot:
     ``role:id`` with ``role`` and ``throughput``, including idle firms and every customer
     segment); thresholds: {category: printability};
     segment_grid: segments per side of the customers' grid; firm_cap: most firms of one role
-    the run can have (the most numerous role at the start plus every producer entry); run: counts the session's runs (views
-    rebuild their frame when it changes); version: counts its snapshots (views redraw).
+    the run can have (the most numerous role at the start plus every producer entry); run:
+    counts the session's runs (views rebuild their frame when it changes); version: counts
+    its snapshots (views redraw).
     """
 
     timeseries: pd.DataFrame
