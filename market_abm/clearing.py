@@ -139,29 +139,34 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
     units, va = cleared.units, cleared.value_added
     steps = s.steps_per_year
 
-    goods = units[:, RETAIL, None] * supply.share_goods
+    # Producers, all at once (arrays over producers), then posted one by one.
+    producers = supply.producers
+    goods = units[:, RETAIL, None] * supply.share_goods        # (K, n_p) items
     online = units[:, ONLINE, None] * supply.share_online
     design = (units[:, HOME_PRINT] + units[:, PRINT_SERVICE])[:, None] * supply.share_design
     net_design = (1.0 - s.platform_commission) * supply.design_price
-    for j, prod in enumerate(supply.producers):
-        made = goods[:, j] + online[:, j]
-        cost = made @ cat.unit_cost
-        if prod.on_demand:
-            cost *= 1.0 + prod.on_demand_premium()
-        else:
-            target = s.inventory_cover_months * made.sum() * steps / 12.0
-            prod.inventory += (target - prod.inventory) / steps
-            cost += s.holding_cost / steps * prod.inventory * (
-                made @ cat.unit_cost / max(made.sum(), 1e-12))
-        cost += online[:, j] @ supply.handling
-        prod.goods_units_year += made.sum()
-        online_margin = online[:, j] @ (supply.wholesale[j] * (1.0 + s.online_margin)
-                                        - cat.unit_cost - supply.handling)
-        prod.online_profit_year += online_margin - s.web_shop_cost / steps * prod.sells_online
-        prod.design_profit_year += design[:, j] @ net_design - (
+    made = goods + online
+    made_units, made_cost = made.sum(axis=0), cat.unit_cost @ made
+    on_demand = np.array([p.on_demand for p in producers], dtype=bool)
+    premium = np.array([p.on_demand_premium() for p in producers])
+    inventory = np.array([p.inventory for p in producers])
+    inventory += (s.inventory_cover_months * made_units * steps / 12.0 - inventory) / steps
+    holding = s.holding_cost / steps * inventory * made_cost / np.maximum(made_units, 1e-12)
+    cost = np.where(on_demand, made_cost * (1.0 + premium), made_cost + holding)
+    cost += supply.handling @ online
+    online_price = supply.wholesale.T * (1.0 + s.online_margin)  # (K, n_p)
+    online_margin = ((online_price - (cat.unit_cost + supply.handling)[:, None]) * online).sum(0)
+    design_income = net_design @ design
+    for j, prod in enumerate(producers):
+        if not prod.on_demand:
+            prod.inventory = float(inventory[j])
+        prod.goods_units_year += made_units[j]
+        prod.online_profit_year += online_margin[j] - s.web_shop_cost / steps * \
+            prod.sells_online
+        prod.design_profit_year += design_income[j] - (
             s.design_catalogue_cost * prod.makes.sum() * prod.licenses_designs / steps)
-        channels = prod.channel_fixed_cost() / steps
-        prod.book(va["producer"][j], cost + channels, made.sum() + design[:, j].sum())
+        prod.book(va["producer"][j], cost[j] + prod.channel_fixed_cost() / steps,
+                  made_units[j] + design[:, j].sum())
 
     margin = 1.0 + s.logistics_margin
     parcels = cleared.purchases[:, ONLINE]

@@ -88,6 +88,20 @@ class Shoppers:
     usage: np.ndarray
     social: np.ndarray
     design_found: np.ndarray | bool = True
+    counts: np.ndarray | None = None
+
+    def per_category(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per category) for each purchase. With ``counts`` (purchases per
+        category, rows grouped by category as they are drawn) a repeat replaces the gather."""
+        if self.counts is not None:
+            return np.repeat(values, self.counts)
+        return values.take(self.category)
+
+    def subset(self, rows: np.ndarray) -> Shoppers:
+        """The purchases ``rows`` (indices) only."""
+        fields = {name: (value.take(rows, axis=0) if isinstance(value, np.ndarray) else value)
+                  for name, value in vars(self).items() if name != "counts"}
+        return Shoppers(**fields)
 
 
 def retries(margin: np.ndarray, scale: float) -> np.ndarray:
@@ -115,42 +129,64 @@ def home_print_cost(offer: Offer, category: np.ndarray, printer: np.ndarray,
         offer.ref_price[category] * (1.0 - quality))
 
 
-def channel_cost(offer: Offer, shoppers: Shoppers, channel: int,
-                 out: np.ndarray | None = None) -> np.ndarray:
-    """Generalised cost per item ($, shape (m,)) of each purchase on one channel."""
-    k = shoppers.category
-    cost = np.empty(len(k)) if out is None else out
-    per_purchase = offer.delay[:, channel].take(k) * shoppers.time_value
-    per_purchase += offer.purchase_fee[:, channel].take(k)
-    if channel == RETAIL:
-        per_purchase += shoppers.travel_store
-    elif channel == PRINT_SERVICE:
-        per_purchase += shoppers.travel_hub
-    np.divide(per_purchase, offer.items.take(k), out=cost)
-    ref = offer.ref_price.take(k)
-    fit = offer.fit[:, channel]
-    value = offer.mismatch[:, channel].take(k)
+def relative_cost(offer: Offer, shoppers: Shoppers, channel: int) -> np.ndarray:
+    """Generalised cost per item of each purchase on one channel, divided by the category's
+    reference price (shape (m,)): the term the logit weighs by price sensitivity.
+
+    The per-category parts (price, fee, mismatch, delay and travel per item) are combined
+    once per category; terms that are zero for every category on this channel (the shop's
+    delay, most fits) are skipped.
+    """
+    inv = 1.0 / (offer.items * offer.ref_price)  # per purchase -> per item, relative
+    base = offer.price[:, channel] / offer.ref_price + offer.purchase_fee[:, channel] * inv \
+        + offer.mismatch[:, channel]
+    cost = shoppers.per_category(base)
+    delay = offer.delay[:, channel]
+    if delay.any():
+        cost += shoppers.per_category(delay * inv) * shoppers.time_value
+    travel = {RETAIL: shoppers.travel_store, PRINT_SERVICE: shoppers.travel_hub}.get(channel)
+    if travel is not None:
+        cost += shoppers.per_category(inv) * travel
+    fit = offer.personalisation * offer.fit[:, channel]
     if fit.any():
-        value = value - shoppers.taste * offer.personalisation.take(k) * fit.take(k)
-    cost += offer.price[:, channel].take(k) + ref * value
+        cost -= shoppers.per_category(fit) * shoppers.taste
     if channel == HOME_PRINT:
-        cost += home_print_cost(offer, k, shoppers.printer, shoppers.hassle)
+        k = shoppers.category
+        cost += home_print_cost(offer, k, shoppers.printer, shoppers.hassle) / \
+            offer.ref_price.take(k)
     return cost
+
 
 
 def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
     """Which channels each purchase can use (bool, shape (m, 4); channel-major in memory)."""
-    k = shoppers.category
-    avail = np.empty((len(CHANNELS), len(k)), dtype=bool)
+    avail = np.empty((len(CHANNELS), len(shoppers.category)), dtype=bool)
     for c, row in enumerate(avail):
-        np.take(offer.open[:, c], k, out=row)
+        row[:] = shoppers.per_category(offer.open[:, c])
     avail[RETAIL] &= np.isfinite(shoppers.travel_store)
     avail[ONLINE] &= shoppers.internet
-    avail[HOME_PRINT] &= shoppers.internet & (shoppers.printer > offer.printability[k])
+    if avail[HOME_PRINT].any():
+        avail[HOME_PRINT] &= shoppers.internet & (
+            shoppers.printer > shoppers.per_category(offer.printability))
     avail[PRINT_SERVICE] &= shoppers.internet & np.isfinite(shoppers.travel_hub)
     avail[HOME_PRINT] &= shoppers.design_found
     avail[PRINT_SERVICE] &= shoppers.design_found
     return avail.T
+
+
+# A channel open to fewer than this share of a step's purchases has its utilities computed on
+# those purchases only (printing, early on): gathering them costs less than computing all.
+SUBSET_SHARE = 0.3
+
+
+def channel_utility(offer: Offer, shoppers: Shoppers, channel: int, habit_weight: float,
+                    social_weight: float) -> np.ndarray:
+    """Systematic utility (m,) of each purchase on one channel (availability aside)."""
+    util = relative_cost(offer, shoppers, channel)
+    util *= -shoppers.sensitivity
+    util += habit_weight * shoppers.usage[:, channel]
+    util += social_weight * shoppers.social[:, channel]
+    return util
 
 
 def utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
@@ -161,21 +197,22 @@ def utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
     the transpose of a channel-major (4, m) array: with four channels and 10^5-10^6
     purchases a step, whole-column operations are several times faster than row-wise ones
     (``choose`` reads it the same way). A channel no purchase can use is -inf throughout
-    and its costs are not computed.
+    and its costs are not computed; a channel few can use is computed for those only.
     """
     m = len(shoppers.category)
     util = np.full((len(CHANNELS), m), -np.inf)
     avail = available(offer, shoppers).T
-    ref = offer.ref_price[shoppers.category]
-    neg_sensitivity = -shoppers.sensitivity
     for c, row in enumerate(util):
-        if not avail[c].any():
+        usable = np.count_nonzero(avail[c])
+        if usable == 0:
             continue
-        channel_cost(offer, shoppers, c, out=row)
-        np.multiply(neg_sensitivity, row, out=row)  # -sensitivity * cost / reference price
-        row /= ref
-        row += habit_weight * shoppers.usage[:, c] + social_weight * shoppers.social[:, c]
-        row[~avail[c]] = -np.inf
+        if usable < SUBSET_SHARE * m:
+            rows = np.flatnonzero(avail[c])
+            row[rows] = channel_utility(offer, shoppers.subset(rows), c, habit_weight,
+                                        social_weight)
+        else:
+            row[:] = channel_utility(offer, shoppers, c, habit_weight, social_weight)
+            row[~avail[c]] = -np.inf
     return util.T
 
 

@@ -51,31 +51,31 @@ class CustomerPopulation(mesa.Agent):
     personalisation taste; hassle: multiple of the average attention a home print costs
     (lognormal, mean 1; makers' is lower); enjoyment: $ / year a maker draws from owning a
     printer (0 for others); printer: capability of the owned printer (0 = none); travel_hub
-    and travel_<store type>: $ per purchase of a trip to the nearest print hub and store of
+    and travel_store (n, T): $ per purchase of a trip to the nearest print hub and store of
     each type (inf when there is none; set yearly by the model); reluctance: multiple of the
     internet hazard (gamma, mean 1); internet: has access; printer_since: step the printer was
     bought (-1 = none); usage: (n, 4) exponentially smoothed share of own purchases by channel
     (the habit).
 
-    The attributes a purchase needs are columns of one (n, c) table, ``table`` (names in
-    ``columns``), and the named arrays above are views of its columns: gathering the rows of
-    a step's purchases then reads one contiguous row per purchase instead of one cache line
-    per attribute, which is most of the cost of a step at 10^5-10^6 customers.
+    The attributes a purchase needs are columns of one (n, 7) table, ``table`` (names in
+    ``TABLE_COLUMNS``), and the named arrays above are views of its columns: gathering the
+    rows of a step's purchases then reads one 56-byte row per purchase instead of one cache
+    line per attribute, which is most of the cost of a step at 10^5-10^6 customers; the trip
+    to a store is read from ``travel_store`` for the category's store type only.
     """
 
     role = "customers"
-    BASE_COLUMNS = ("time_value", "sensitivity", "taste", "hassle", "printer", "travel_hub",
-                    "enjoyment")
+    TABLE_COLUMNS = ("time_value", "sensitivity", "taste", "hassle", "printer", "travel_hub",
+                     "enjoyment")
 
     def __init__(self, model, store_types: tuple[str, ...]):
         super().__init__(model)
         s, rng = model.scenario, model.rng
         n = self.n = s.n_customers
-        self.columns = self.BASE_COLUMNS + tuple(f"travel_{t}" for t in store_types)
-        self.table = np.zeros((n, len(self.columns)))
-        for j, name in enumerate(self.BASE_COLUMNS):
+        self.table = np.zeros((n, len(self.TABLE_COLUMNS)))
+        for j, name in enumerate(self.TABLE_COLUMNS):
             setattr(self, name, self.table[:, j])
-        self.travel_store = self.table[:, len(self.BASE_COLUMNS):]  # (n, T) view
+        self.travel_store = np.zeros((n, len(store_types)))
         # Draws in a fixed order: the same seed gives the same customers.
         self.x = rng.uniform(0, s.region_size_km, n)
         self.y = rng.uniform(0, s.region_size_km, n)
@@ -121,9 +121,8 @@ class CustomerPopulation(mesa.Agent):
         """The customer-side attributes of purchases (one row per customer, category pair);
         ``social_use`` (n, 4) is the neighbours' channel use."""
         rows = self.rows(customer)
-        col = {name: rows[:, j] for j, name in enumerate(self.BASE_COLUMNS)}
-        store_type = self.model.categories.store_type.take(category)
-        travel = rows[np.arange(len(customer)), len(self.BASE_COLUMNS) + store_type]
+        col = {name: rows[:, j] for j, name in enumerate(self.TABLE_COLUMNS)}
+        travel = self.travel_store[customer, self.model.categories.store_type.take(category)]
         return Shoppers(category=category, travel_store=travel, travel_hub=col["travel_hub"],
                         time_value=col["time_value"], taste=col["taste"],
                         sensitivity=col["sensitivity"], internet=self.internet.take(customer),
@@ -154,8 +153,9 @@ class CustomerPopulation(mesa.Agent):
         self.printers_bought = self.update_printers(np.asarray(seen[:, 5]))
 
         rate = model.categories.purchases_per_year / s.steps_per_year
-        who, what = self.draw_purchases(rate)
+        who, what, counts = self.draw_purchases(rate)
         shoppers = self.shoppers(who, what, model.social_use)
+        shoppers.counts = counts  # purchases come grouped by category
         shoppers.time_value *= model.rng.exponential(1.0, len(who))  # urgency of each purchase
         shoppers.design_found = model.rng.random(len(who)) < supply.offer.findable.take(what)
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
@@ -163,12 +163,15 @@ class CustomerPopulation(mesa.Agent):
         self.lost_purchases = len(who) - int(ok.sum())
         if self.lost_purchases:  # purchases no channel can serve are lost demand
             util, who, what = util.T[:, ok].T, who[ok], what[ok]
+        # (purchases stay grouped by category: the utilities above were their last use)
         buys = Purchases(who, what, choose(util, model.rng))
         self.update_habits(buys, rate.sum() * s.steps_per_year)
         return buys
 
-    def draw_purchases(self, rate_per_step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Customer and category index of each purchase in one step.
+    def draw_purchases(self, rate_per_step: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Customer and category index of each purchase in one step, grouped by category,
+        and the number of purchases of each category.
 
         Every customer buys category k at rate ``rate_per_step[k]`` (purchases per step); the
         number of purchases per category is Poisson(n * rate) and each falls on a uniformly
@@ -178,7 +181,7 @@ class CustomerPopulation(mesa.Agent):
         counts = rng.poisson(self.n * rate_per_step)
         category = np.repeat(np.arange(len(rate_per_step)), counts)
         customer = rng.integers(0, self.n, size=counts.sum())
-        return customer, category
+        return customer, category, counts
 
     def update_habits(self, buys: Purchases, per_year: float) -> None:
         """Blend this step's purchases into the habit memory.
@@ -231,14 +234,16 @@ class CustomerPopulation(mesa.Agent):
                                      + wear * keen[owners].sum())
         self.expected_retired = wear * float(owners.sum())
         gone = np.setdiff1d(retire, replace, assume_unique=True)
-        for i in retire:
+        for i in gone:
             model.printer_agents.pop(int(i)).remove()
         self.printer[gone] = 0.0
         self.printer_since[gone] = -1
         buyers = np.concatenate([replace, new])
         self.printer[buyers] = model.capability
         self.printer_since[buyers] = model.steps
-        for i in buyers:
+        for i in replace:  # the household's printer agent takes the new machine's vintage
+            model.printer_agents[int(i)].renew(model.capability)
+        for i in new:
             model.printer_agents[int(i)] = HomePrinter(model, int(i), model.capability)
         return len(buyers)
 
@@ -289,12 +294,18 @@ class CustomerPopulation(mesa.Agent):
 
 
 class HomePrinter(mesa.Agent):
-    """A printer in a customer's home: capability fixed at purchase (the frontier's vintage)."""
+    """The printer in a customer's home: capability fixed at purchase (the frontier's
+    vintage). A household that replaces a worn-out printer keeps its agent, renewed; one
+    that gives printing up loses it."""
 
     role = "home_printer"
 
     def __init__(self, model, owner: int, capability: float):
         super().__init__(model)
         self.owner = owner
+        self.renew(capability)
+
+    def renew(self, capability: float) -> None:
+        """A new machine of today's ``capability``, bought this year."""
         self.capability = capability
-        self.bought_year = model.year
+        self.bought_year = self.model.year
