@@ -93,6 +93,7 @@ class Shoppers:
     def per_category(self, values: np.ndarray) -> np.ndarray:
         """``values`` (one per category) for each purchase. With ``counts`` (purchases per
         category, rows grouped by category as they are drawn) a repeat replaces the gather."""
+        values = np.asarray(values, dtype=np.float32 if values.dtype.kind == "f" else None)
         if self.counts is not None:
             return np.repeat(values, self.counts)
         return values.take(self.category)
@@ -200,7 +201,7 @@ def utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
     and its costs are not computed; a channel few can use is computed for those only.
     """
     m = len(shoppers.category)
-    util = np.full((len(CHANNELS), m), -np.inf)
+    util = np.full((len(CHANNELS), m), -np.inf, dtype=np.float32)
     avail = available(offer, shoppers).T
     for c, row in enumerate(util):
         usable = np.count_nonzero(avail[c])
