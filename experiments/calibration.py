@@ -1,7 +1,7 @@
 """Validation: calibrate the online share to US e-commerce 1999-2009, forecast 2010-2019.
 
-The observed series (experiments/data/us_ecommerce_share_1999_2009.csv, US Census Bureau,
-FRED ECOMPCTSA, fourth quarter, share of retail sales value) is matched by the model's
+The observed series (market_abm/data/history/us_ecommerce_share_1999_2009.csv, US Census
+Bureau, FRED ECOMPCTSA, fourth quarter, share of retail sales value) is matched by the model's
 ``spend_share_online`` (share of money spent online), fitting the default parameters of
 ``market-abm calibrate`` for that target. The best point is then run to 2019 with several seeds:
 the forecast and its band go to results/validation/ (calibration_fit.csv,
@@ -16,9 +16,8 @@ Paper size: 12 points per round, 3 seeds each, 20 seeds for the best point, 2,00
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from experiments import common
+from market_abm import history
 from market_abm.calibrate_cli import fit_figure
 from market_abm.calibration import DEFAULT_PARAMS, calibrate, read_observations
 from market_abm.engines import open_engine
@@ -26,7 +25,7 @@ from market_abm.scenario import scenario_to_toml
 from market_abm.storage import atomic_write
 
 NAME = "validation"
-DATA = Path(__file__).parent / "data" / "us_ecommerce_share_1999_2009.csv"
+DATA = history.path("us_ecommerce_share_1999_2009.csv")
 TARGET = "spend_share_online"
 
 

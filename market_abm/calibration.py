@@ -30,8 +30,8 @@ from market_abm.sweep import Sweep, run_sweep
 
 # Parameters fitted by default, per target, with their search ranges.
 DEFAULT_PARAMS: dict[str, dict[str, tuple[float, float]]] = {
-    "share_online": {"social_weight": (0.5, 3.0), "parcel_cost": (1.5, 6.0)},
-    "spend_share_online": {"social_weight": (0.5, 3.0), "parcel_cost": (1.5, 6.0)},
+    "share_online": {"habit_weight": (0.5, 2.5), "online_margin": (0.15, 0.45)},
+    "spend_share_online": {"habit_weight": (0.5, 2.5), "online_margin": (0.15, 0.45)},
     "printer_owner_share": {"bass_p": (0.005, 0.1), "bass_q": (0.1, 0.8)},
 }
 FALLBACK_PARAMS = {"social_weight": (0.5, 3.0), "habit_weight": (0.5, 3.0)}

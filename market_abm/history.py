@@ -13,14 +13,20 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
 
+def path(name: str) -> Path:
+    """The file of one series (e.g. ``us_ecommerce_share_1999_2009.csv``), for the command
+    line's ``--data`` and the paper."""
+    return Path(str(resources.files("market_abm.data.history").joinpath(name)))
+
+
 @cache
 def _table(name: str) -> pd.DataFrame:
-    with resources.files("market_abm.data.history").joinpath(name).open() as fh:
-        return pd.read_csv(fh, dtype={"naics": str})
+    return pd.read_csv(path(name), dtype={"naics": str})
 
 
 def _series(name: str) -> pd.Series:

@@ -32,6 +32,7 @@ from market_abm.clearing import book_firms, clear
 from market_abm.evaluation import Outlook
 from market_abm.flows import FlowLedger
 from market_abm.indicators import EVENT_PREFIXES, step_row
+from market_abm.market import ONLINE
 from market_abm.memory import keep_freed_memory
 from market_abm.offer import build_supply
 from market_abm.scenario import Scenario, load_scenario
@@ -65,6 +66,7 @@ class MarketModel(mesa.Model):
         self.world_printers = s.world_printers_start  # cumulative desktop printers sold
         self.world_owners = 0.0                       # printers in use in the world
         self.world_designs = 0.0                      # printable designs shared by owners
+        self.online_experience = np.zeros(len(self.categories))  # online items / household
         self._set_technology()
 
         self.customers = CustomerPopulation(self, self.categories.stores.names)
@@ -232,6 +234,7 @@ class MarketModel(mesa.Model):
         self._update_world()
         cleared, flows = clear(self, supply, buys)                   # 4. clearing
         book_firms(self, supply, cleared)
+        self.online_experience += cleared.units[:, ONLINE] / s.population_households
         self.ledger.add(flows)
         self.last_flows = flows
         self.role_set(Producer).do("reprice")                  # 5. dynamic pricing

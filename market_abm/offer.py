@@ -2,10 +2,11 @@
 
 Producer prices are unit cost times (1 + markup); a category's producers split its units by a
 logit on price (the same sensitivity customers use between channels). Online variety grows
-with the number of online sellers of a category; carriers split parcels by their parcel fee,
-which falls with their volume (density economies), and deliver faster with more depots; bulk
-goes evenly to the carriers. Designs come from platforms (split by catalogue^network_effect),
-material from material suppliers (evenly), print jobs from the nearest print hub.
+with the number of online sellers of a category; web shops split parcels among carriers by a
+logit on fee and speed: the fee falls with a carrier's volume (density economies) and its
+delivery quickens with its depots; bulk goes evenly to the carriers. Designs come from
+platforms (split by catalogue^network_effect), material from material suppliers (evenly),
+print jobs from the nearest print hub.
 """
 
 from __future__ import annotations
@@ -68,6 +69,20 @@ def design_coverage(commons: float, scale: float, reach: np.ndarray,
     array([0.632, 0.816])
     """
     return 1.0 - np.exp(-commons / scale) * (1.0 - reach) ** licensers
+
+
+def inspection_learning(experience: np.ndarray, scenario) -> np.ndarray:
+    """Multiple (<= 1) of each category's cost of buying unseen, from the online items bought
+    so far per household (``experience``): reviews, size guides and free returns spread as a
+    category sells online, so the cost falls by the share ``inspection_learning`` per doubling
+    of that experience beyond ``inspection_experience`` items.
+
+    >>> s = type("S", (), {"inspection_learning": 0.2, "inspection_experience": 10.0})
+    >>> inspection_learning(np.array([5.0, 10.0, 20.0]), s)
+    array([1. , 1. , 0.8])
+    """
+    doublings = np.log2(np.maximum(experience / scenario.inspection_experience, 1.0))
+    return (1.0 - scenario.inspection_learning) ** doublings
 
 
 @dataclass
@@ -137,10 +152,13 @@ def build_supply(model) -> Supply:
     scale = parcel_scale(np.array([lg.parcel_volume for lg in logisticians]), s)
     parcel_fee = (s.parcel_cost * scale[:, None]
                   + s.parcel_bulk_cost * (cat.bulk * cat.items_per_purchase)[None, :]) * margin
-    parcel_split = (price_shares(scale[:, None], np.ones((n_l, 1), bool), s.price_sensitivity,
-                                 np.ones(1))[0] if n_l else np.zeros(0))
     depots = np.array([lg.depots for lg in logisticians], dtype=float)
     days = s.online_delay_days * depots ** -s.delivery_speedup
+    # Web shops pick carriers by fee and speed: the fee of a parcel plus its days at the mean
+    # time value, relative to the parcel cost.
+    service = (s.parcel_cost * scale + s.time_value * days) / s.parcel_cost
+    parcel_split = (price_shares(service[:, None], np.ones((n_l, 1), bool),
+                                 s.price_sensitivity, np.ones(1))[0] if n_l else np.zeros(0))
     handling = s.online_handling * cat.unit_cost
 
     material_price = cat.material_cost * (1.0 + s.material_margin)
@@ -178,7 +196,8 @@ def build_supply(model) -> Supply:
     long_tail = s.variety_value * cat.long_tail
     mismatch = np.zeros((K, 4))
     mismatch[:, RETAIL] = long_tail * (1.0 - cat.store_coverage)
-    mismatch[:, ONLINE] = long_tail * (1.0 - online_coverage) + s.inspection_value * cat.touch
+    touch = s.inspection_value * cat.touch * inspection_learning(model.online_experience, s)
+    mismatch[:, ONLINE] = long_tail * (1.0 - online_coverage) + touch
     mismatch[:, PRINT_SERVICE] = 1.0 - pro_quality
 
     types = np.array([r.store_type for r in retailers], dtype=np.int64)

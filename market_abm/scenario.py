@@ -66,7 +66,8 @@ class Scenario(BaseModel):
     n_producers: int = P(24, "firms", "Manufacturers at the start; each makes two categories, "
                          "so every category has several competing producers.", ge=1,
                          le=10_000)
-    n_logisticians: int = P(8, "firms", "Carriers serving the region at the start.", ge=1,
+    n_logisticians: int = P(4, "firms", "Carriers serving the region at the start (bulk "
+                            "delivery to the stores of 1990 pays for about four).", ge=1,
                             le=1_000)
     region_size_km: float = P(30.0, "km", "Side of the square region customers and stores "
                               "occupy; sets travel distances.", gt=0, le=1000)
@@ -102,7 +103,7 @@ class Scenario(BaseModel):
                                          "print services (2007) came before usable home "
                                          "printers.", "shared/data/re_intermediation_"
                                          "milestones.csv", ge=0, le=50)
-    print_quality_scale: float = P(0.25, "capability index", "A printed item's quality "
+    print_quality_scale: float = P(0.35, "capability index", "A printed item's quality "
                                    "approaches the category's print_quality_max as "
                                    "1 - exp(-margin / scale), margin = capability minus "
                                    "printability.", gt=0, le=1)
@@ -193,19 +194,28 @@ class Scenario(BaseModel):
                              "Brynjolfsson, Hu & Smith 2003", ge=0, le=10)
     inspection_value: float = P(1.0, "multiple", "Scales every category's touch: the value "
                                 "lost buying without seeing or trying.", ge=0, le=10)
+    inspection_learning: float = P(0.35, "fraction / doubling", "Buying unseen costs less as "
+                                   "a category sells online (reviews, size guides, free "
+                                   "returns): the touch cost falls by this fraction per "
+                                   "doubling of the online items bought per household.",
+                                   "Chevalier & Mayzlin 2006 (reviews move online sales)",
+                                   ge=0, lt=1)
+    inspection_experience: float = P(20.0, "items / household", "Online items of a category "
+                                     "bought per household before that learning starts.",
+                                     gt=0)
     personalisation_taste: float = P(0.25, "fraction of price", "Mean value of a perfect fit "
                                      "as a fraction of the reference price, times the "
                                      "category's personalisation value.", ge=0, le=5)
-    habit_weight: float = P(1.4, "utility", "Switching cost: weight of the customer's own "
+    habit_weight: float = P(0.6, "utility", "Switching cost: weight of the customer's own "
                             "past channel use, which depreciates over habit_memory. With "
                             "social_weight it must stay below 2 (mean-field lock-in "
                             "threshold, Brock & Durlauf 2001).", ge=0, le=50)
     habit_memory: float = P(5.0, "years", "Time constant of the habit memory.", gt=0, le=100)
-    social_weight: float = P(0.4, "utility", "Weight of the share of social neighbours using "
+    social_weight: float = P(0.9, "utility", "Weight of the share of social neighbours using "
                              "a channel.", ge=0, le=50)
 
     # --- online selling and delivery --------------------------------------------------------
-    online_margin: float = P(0.3, "fraction of producer price", "Margin of a web shop over "
+    online_margin: float = P(0.25, "fraction of producer price", "Margin of a web shop over "
                              "the producer price: it does a store's job, so online prices "
                              "stay close to shop prices (9-16 % lower for books and CDs in "
                              "1998-99, Brynjolfsson & Smith 2000).",
@@ -216,10 +226,10 @@ class Scenario(BaseModel):
     online_delay_days: float = P(6.0, "days", "Home delivery lead time from a carrier with "
                                  "one depot; it falls with depots (delivery_speedup).",
                                  ge=0, le=60)
-    delivery_speedup: float = P(0.5, "-", "Delivery time falls as depots^-e: fulfilment "
+    delivery_speedup: float = P(0.8, "-", "Delivery time falls as depots^-e: fulfilment "
                                 "capacity near customers (Houde, Newberry & Seim 2017).",
                                 "NBER w23361", ge=0, le=3)
-    depot_capacity: float = P(50_000.0, "parcels / year", "Parcels one depot handles; "
+    depot_capacity: float = P(100_000.0, "parcels / year", "Parcels one depot handles; "
                               "carriers add a depot when their volume exceeds it and the "
                               "depot pays.", gt=0)
     depot_cost: float = P(100_000.0, "$ / year", "Regional share of running one more "
@@ -276,7 +286,7 @@ class Scenario(BaseModel):
                                        "which parcel_cost applies.", gt=0)
     parcel_cost_cap: float = P(3.0, "multiple", "Highest parcel cost multiple at tiny "
                                "volume.", ge=1, le=100)
-    logistics_margin: float = P(0.10, "fraction of cost", "Carrier margin.", ge=0, le=5)
+    logistics_margin: float = P(0.08, "fraction of cost", "Carrier margin.", ge=0, le=5)
     logistician_fixed_cost: float = P(250_000.0, "$ / year", "Regional share of a carrier's "
                                       "overheads besides its depots.", ge=0)
 
@@ -284,7 +294,7 @@ class Scenario(BaseModel):
     material_margin: float = P(0.5, "fraction of material cost", "Markup of material "
                                "suppliers over the material's cost, delivery included.",
                                ge=0, le=10)
-    material_supplier_fixed_cost: float = P(100_000.0, "$ / year", "Regional share of a "
+    material_supplier_fixed_cost: float = P(300_000.0, "$ / year", "Regional share of a "
                                             "material supplier's overheads.", ge=0)
 
     # --- retail -----------------------------------------------------------------------------
@@ -326,7 +336,7 @@ class Scenario(BaseModel):
                                      "machine hour.", ge=0)
     pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
-    home_print_effort: float = P(10.0, "$ / item", "Attention a home print takes (finding the "
+    home_print_effort: float = P(4.0, "$ / item", "Attention a home print takes (finding the "
                                  "design, slicing, setting up, removing supports, finishing) "
                                  "for a household of average hassle: about an hour at $15/h.",
                                  ge=0)

@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from market_abm import history  # noqa: E402
 from market_abm.categories import load_categories  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
 from market_abm.scenario import Scenario, parameter_docs  # noqa: E402
@@ -40,7 +41,7 @@ PAPER_DIR = Path(__file__).resolve().parent
 REPO = PAPER_DIR.parent
 # US e-commerce share of retail sales, Q4 (US Census Bureau, FRED ECOMPCTSA); shared with the
 # calibration experiment.
-ECOMMERCE_CSV = REPO / "experiments" / "data" / "us_ecommerce_share_1999_2009.csv"
+ECOMMERCE_CSV = history.path("us_ecommerce_share_1999_2009.csv")
 
 # ODD elements of the 2020 update (Grimm et al. 2020), in order: level-2 headings of paper.typ.
 ODD_ELEMENTS = (

@@ -21,12 +21,13 @@ class Logistician(Firm):
         self.parcel_volume = 0.0
 
     def review(self, outlook) -> None:
-        """Invest, shrink or pivot, on profit.
+        """Invest or pivot, on profit.
 
         A carrier whose parcel volume exceeds its depots' capacity adds a depot when last
-        year's profit covers it (fulfilment where volume pays). A losing carrier first closes
-        a depot its volume no longer needs; failing that, it turns into a material supplier
-        when supplying material would earn more than carrying did.
+        year's profit covers it (fulfilment where volume pays); depots are sunk: a carrier
+        whose volume falls keeps paying for them. A losing carrier turns into a material
+        supplier when supplying material would earn more than carrying did; one that runs
+        out of cash exits, and its volume goes to the others (consolidation).
         """
         from market_abm.agents.material_suppliers import MaterialSupplier
 
@@ -34,10 +35,6 @@ class Logistician(Firm):
         if self.insolvent:
             return
         if self.last_profit < 0:
-            if self.depots > 1 and self.parcel_volume < (self.depots - 1) * s.depot_capacity:
-                self.depots -= 1
-                self.fixed_cost -= s.depot_cost
-                return
             expected = MaterialSupplier.expected_profit(model, outlook) - \
                 s.material_supplier_fixed_cost
             cash = self.cash + s.material_supplier_fixed_cost * s.cash_reserve_years \
