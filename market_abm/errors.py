@@ -24,7 +24,15 @@ class DataError(MarketAbmError):
 
 
 class OutputError(MarketAbmError):
-    """An output folder or file that cannot be used without losing or mixing results."""
+    """An output folder or file that cannot be used without losing or mixing results.
+
+    ``replaceable``: the folder holds market_abm results of another job, which the caller
+    may replace on purpose (``--overwrite``).
+    """
+
+    def __init__(self, message: str, replaceable: bool = False):
+        super().__init__(message)
+        self.replaceable = replaceable
 
 
 class SizeError(MarketAbmError):
