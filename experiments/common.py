@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 from market_abm.designs import validate_design  # noqa: E402
 from market_abm.engines import open_engine  # noqa: E402
 from market_abm.errors import UsageError  # noqa: E402
+from market_abm.plots import save_figure  # noqa: E402
 from market_abm.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 from market_abm.storage import atomic_write, write_parquet  # noqa: E402
 from market_abm.sweep import Sweep, check_out, run_sweep  # noqa: E402
@@ -93,12 +94,11 @@ def plot_band(ax, table: pd.DataFrame, column: str, label: str, colour: str) -> 
 
 
 def save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
-    """``name``.png and ``name``.svg in ``out``, written atomically; closes the figure."""
-    paths = []
-    for fmt in ("png", "svg"):
-        path = out / f"{name}.{fmt}"
-        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(tmp, dpi=130, format=fmt))
-        paths.append(path)
+    """``name``.png and ``name``.svg in ``out``, written atomically and byte for byte the same
+    for the same figure (plots.save_figure); closes the figure."""
+    paths = [out / f"{name}.{fmt}" for fmt in ("png", "svg")]
+    for path in paths:
+        save_figure(fig, path, dpi=130, close=False)
     plt.close(fig)
     return paths
 
