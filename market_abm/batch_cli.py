@@ -10,7 +10,12 @@ import argparse
 from pathlib import Path
 
 from market_abm import designs, sensitivity
-from market_abm.cli import add_out_arguments, add_scenario_arguments, check_seed
+from market_abm.cli import (
+    add_out_arguments,
+    add_scenario_arguments,
+    check_seed,
+    warn_if_large,
+)
 from market_abm.engines import open_engine
 from market_abm.errors import SizeError, UsageError
 from market_abm.plots import save_figure
@@ -115,8 +120,11 @@ def build_sweep(args: argparse.Namespace, base: Scenario, overrides: dict, point
         if both:
             raise UsageError(f"parameter '{both[0]}' is given by both --set and the design")
     scenarios = designs.validate_design(base, points)
-    return Sweep(base, points, scenarios, replicates=args.replicates, root_seed=args.seed,
-                 info=info, network=network)
+    sweep = Sweep(base, points, scenarios, replicates=args.replicates, root_seed=args.seed,
+                  info=info, network=network)
+    largest = max(scenarios, key=lambda s: s.n_customers * s.n_steps)
+    warn_if_large(args.command, largest, sweep.n_runs)
+    return sweep
 
 
 def execute(args: argparse.Namespace, sweep: Sweep, also_writes: tuple[str, ...] = (),

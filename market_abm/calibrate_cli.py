@@ -30,7 +30,12 @@ from market_abm.calibration import (  # noqa: E402
     parse_params,
     read_observations,
 )
-from market_abm.cli import add_out_arguments, add_scenario_arguments, check_seed  # noqa: E402
+from market_abm.cli import (  # noqa: E402
+    add_out_arguments,
+    add_scenario_arguments,
+    check_seed,
+    warn_if_large,
+)
 from market_abm.designs import validate_design  # noqa: E402
 from market_abm.engines import open_engine  # noqa: E402
 from market_abm.errors import SizeError, UsageError  # noqa: E402
@@ -110,6 +115,8 @@ def check_inputs(args: argparse.Namespace, observed, base, ranges) -> None:
     corners = [{k: lo for k, (lo, _) in ranges.items()}, {k: hi for k, (_, hi) in ranges.items()}]
     validate_design(base, corners, "--params corner")
     end = max(last, args.forecast_to or 0)
+    warn_if_large(args.command, make_scenario({**base.model_dump(), "end_year": end}),
+                  args.final_replicates)
     try:
         check_size(args.points * args.replicates, last - base.start_year + 1, folder=args.out)
         check_size(args.final_replicates, end - base.start_year + 1, folder=args.out)

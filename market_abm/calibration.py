@@ -14,6 +14,7 @@ by which the Census revises recent quarters.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass
@@ -66,20 +67,25 @@ def read_observations(path: Path) -> pd.Series:
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     try:
-        data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"data file {path} is empty: expected the columns year,value") \
-            from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [(line, row) for line, row in enumerate(csv.reader(fh, strict=True), start=1)
+                    if row]
+    except (csv.Error, UnicodeDecodeError, OSError) as err:
         raise DataError(f"data file {path} is not a UTF-8 CSV: {reason(err)}") from None
-    if [str(c).strip() for c in data.columns] != ["year", "value"]:
+    if not rows:
+        raise DataError(f"data file {path} is empty: expected the columns year,value")
+    header = [cell.strip() for cell in rows[0][1]]
+    if header != ["year", "value"]:
         raise DataError(f"data file {path}: expected the columns year,value, got "
-                        f"{','.join(map(str, data.columns))}")
-    if data.empty:
+                        f"{','.join(header)}")
+    if len(rows) == 1:
         raise DataError(f"data file {path} has no rows")
     years, values = [], []
-    for line, (year, value) in enumerate(data.itertuples(index=False), start=2):
-        year, value = year.strip(), value.strip()
+    for line, row in rows[1:]:
+        if len(row) != 2:
+            raise DataError(f"data file {path} line {line}: {len(row)} values for the 2 "
+                            "columns year,value")
+        year, value = row[0].strip(), row[1].strip()
         if not _WHOLE.match(year):
             raise DataError(f"data file {path} line {line}: year must be a whole number, "
                             f"got '{year}'")

@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         if not args.quiet:
             print(SUMMARY.format(**year_mean), flush=True)
 
-    with Claim(args.out, run_job(scenario, seed), args.overwrite) as claim:
+    with Claim(args.out, run_job(scenario, seed), args.overwrite, whole=True) as claim:
         result = simulate(scenario, seed, report)
         save_run(result, args.out, claim=claim)
     print(f"wrote {args.out}/timeseries.parquet, flows.parquet, firms.parquet, network.parquet, "
@@ -86,8 +86,9 @@ def cmd_run(args: argparse.Namespace) -> None:
           f"{time.perf_counter() - start:.1f} s")
 
 
-def warn_if_large(command: str, scenario) -> None:
-    """Refuse a run that cannot fit in this machine's memory; warn about a long one."""
+def warn_if_large(command: str, scenario, runs: int = 1) -> None:
+    """Refuse a run that cannot fit in this machine's memory; warn, with an estimate, about a
+    run that takes over an hour or half the free memory (``runs``: how many such runs)."""
     import psutil
 
     memory, seconds = run_estimate(scenario)
@@ -95,11 +96,12 @@ def warn_if_large(command: str, scenario) -> None:
     total = psutil.virtual_memory().total
     if memory > total:
         raise SizeError(f"a run of {what} needs about {memory / 1e9:.1f} GB of memory, more "
-                        f"than this machine's {total / 1e9:.1f} GB: use fewer --set "
-                        "n_customers or years")
+                        f"than this machine's {total / 1e9:.1f} GB: use fewer customers or "
+                        "years")
     if memory > 0.5 * psutil.virtual_memory().available or seconds > 3600:
+        each = "" if runs == 1 else f" for each of {runs:,} runs"
         print(f"market-abm {command}: warning: a large run ({what}): about "
-              f"{memory / 1e9:.1f} GB of memory and {seconds / 3600:.1f} h on one core",
+              f"{memory / 1e9:.1f} GB of memory and {seconds / 3600:.1f} h on one core{each}",
               file=sys.stderr, flush=True)
 
 

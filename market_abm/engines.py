@@ -28,11 +28,14 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from typing import Any
 
 from market_abm.errors import EngineError, UsageError, reason
@@ -62,6 +65,38 @@ class InProcess:
         self.close()
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Worker processes started inside inherit an ignored SIGINT: Ctrl-C in a terminal
+    reaches the whole process group, and only this process should answer it (with one line;
+    it then closes the cluster, which stops the workers)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Quiet:
+    """Loggers named ``prefix`` or ``prefix.*`` silenced until ``restore``."""
+
+    def __init__(self, prefix: str):
+        names = [prefix] + [n for n in logging.Logger.manager.loggerDict
+                            if n.startswith(prefix + ".")]
+        self.loggers = [logging.getLogger(n) for n in names]
+        self.levels = [log.level for log in self.loggers]
+        for log in self.loggers:
+            log.setLevel(logging.CRITICAL + 1)
+
+    def restore(self) -> None:
+        for log, level in zip(self.loggers, self.levels, strict=True):
+            log.setLevel(level)
+
+
 class DaskEngine:
     """Runs tasks on Dask: an embedded LocalCluster, or a scheduler given by address."""
 
@@ -71,25 +106,33 @@ class DaskEngine:
         self.cluster = None
         self.scheduler = scheduler
         self.no_worker_timeout = NO_WORKER_TIMEOUT_S
-        if scheduler:
-            probe_scheduler(scheduler)
-            try:
-                self.client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s",
-                                     set_as_default=False)
-            except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                raise UsageError(f"cannot reach Dask scheduler {scheduler}: {reason(exc)}"
-                                 ) from None
-            self.description = f"Dask scheduler {scheduler}"
-        else:
-            n = workers or os.cpu_count() or 1
-            with warnings.catch_warnings():
-                # the scheduler's health endpoint moves off a busy port 8787 (on 127.0.0.1)
-                warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
-                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address=None,
-                                            silence_logs=logging.ERROR)
-            self.client = Client(self.cluster, set_as_default=False)
-            self.description = f"embedded Dask LocalCluster ({n} workers)"
+        # the engine reports what goes wrong as one line: Dask's own log records (a lost
+        # scheduler, reconnection attempts, with tracebacks) would only repeat it on stderr
+        self._quiet = _Quiet("distributed")
+        try:
+            if scheduler:
+                probe_scheduler(scheduler)
+                try:
+                    self.client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s",
+                                         set_as_default=False)
+                except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                    raise UsageError(f"cannot reach Dask scheduler {scheduler}: "
+                                     f"{reason(exc)}") from None
+                self.description = f"Dask scheduler {scheduler}"
+            else:
+                n = workers or os.cpu_count() or 1
+                with warnings.catch_warnings(), _workers_ignore_ctrl_c():
+                    # the scheduler's health endpoint moves off a busy port 8787 (127.0.0.1)
+                    warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
+                    self.cluster = LocalCluster(n_workers=n, threads_per_worker=1,
+                                                processes=True, host="127.0.0.1",
+                                                dashboard_address=None,
+                                                silence_logs=logging.CRITICAL)
+                self.client = Client(self.cluster, set_as_default=False)
+                self.description = f"embedded Dask LocalCluster ({n} workers)"
+        except BaseException:
+            self._quiet.restore()
+            raise
 
     def map(self, fn: Callable[[Any], Any], tasks: list[Any]) -> Iterator[tuple[int, Any]]:
         from distributed import wait
@@ -108,6 +151,8 @@ class DaskEngine:
                                              return_when="FIRST_COMPLETED")
                 except TimeoutError:
                     done = set()
+                except CancelledError:  # the client cancels everything when it loses the
+                    raise self._lost() from None  # scheduler
                 for future in sorted(done, key=lambda f: index[f.key]):
                     yield index[future.key], self._result(future)
                     future.release()
@@ -131,8 +176,7 @@ class DaskEngine:
         from distributed import KilledWorker
 
         if future.status == "cancelled":
-            raise EngineError(f"lost the connection to {self.description} (the runs under "
-                              "way were cancelled): rerun the same command to resume")
+            raise self._lost()
         if future.status == "error":
             exc = future.exception()
             if isinstance(exc, KilledWorker):
@@ -141,18 +185,24 @@ class DaskEngine:
                                   "rerun the same command to resume") from None
         return future.result()  # a failure of the model itself raises with its traceback
 
+    def _lost(self, why: str = "the runs under way were cancelled") -> EngineError:
+        return EngineError(f"lost the connection to {self.description} ({why}): rerun the "
+                           "same command to resume")
+
     def _workers(self) -> int:
         """Workers the scheduler knows now; EngineError if it does not answer."""
         try:
             return len(self.client.nthreads(callback_timeout=CONNECT_TIMEOUT_S * 5))
-        except (OSError, TimeoutError) as exc:
-            raise EngineError(f"lost the connection to {self.description} "
-                              f"({reason(exc)}): rerun the same command to resume") from None
+        except (OSError, TimeoutError, CancelledError) as exc:
+            raise self._lost(reason(exc)) from None
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            self._quiet.restore()
 
     def __enter__(self):
         return self

@@ -186,10 +186,15 @@ class Claim:
 
     Use as a context manager. On an error inside the block, a folder this claim created is
     removed again if nothing but the lock was written into it.
+
+    ``whole``: the job writes its result as a whole with ``replace``; another job's results
+    (``overwrite``) then stay in place until the new result is swapped in. Otherwise they are
+    removed when the folder is claimed (a sweep then writes into the emptied folder).
     """
 
-    def __init__(self, folder: Path, job: Job, overwrite: bool = False):
+    def __init__(self, folder: Path, job: Job, overwrite: bool = False, whole: bool = False):
         self.folder, self.job, self.overwrite = Path(folder), job, overwrite
+        self.whole = whole
         self.created = False
         self._lock: FileLock | None = None
 
@@ -204,7 +209,7 @@ class Claim:
         try:
             self._lock = self._take(self.folder)
             state = inspect(self.folder, self.job, self.overwrite)
-            if state == "replace":
+            if state == "replace" and not self.whole:
                 _clear(self.folder)
             self._remove_stale()
         except BaseException:

@@ -94,7 +94,7 @@ def save_run(result: RunResult, out: Path, *, claim: Claim | None = None,
     claimed here (OutputError if it holds another job's results, unless ``overwrite``).
     """
     if claim is None:
-        with Claim(out, run_job(result.scenario, result.seed), overwrite) as claim:
+        with Claim(out, run_job(result.scenario, result.seed), overwrite, whole=True) as claim:
             claim.replace(lambda tmp: _write_run(result, tmp, extra))
     else:
         claim.replace(lambda tmp: _write_run(result, tmp, extra))

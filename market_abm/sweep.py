@@ -227,8 +227,9 @@ def check_size(n_runs: int, n_years: int, network: bool = False,
                         "split it into several sweeps")
     if folder is not None:
         place = next(p for p in (folder, *folder.absolute().parents) if p.exists())
-        free = shutil.disk_usage(place).free
-        if disk > free:
+        usage = shutil.disk_usage(place)
+        free = usage.free
+        if usage.total > 0 and disk > free:  # total 0: not a disk (/proc), claiming will say
             raise SizeError(f"{n_runs:,} runs of {n_years} years need up to {_size(disk)} "
                             f"of disk, more than the {_size(free)} free under {place}")
 
