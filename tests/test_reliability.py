@@ -337,3 +337,22 @@ def test_the_largest_run_starts_with_an_estimate(tmp_path, monkeypatch, capsys):
     monkeypatch.undo()
     assert main(["run", *RUN, "--out", str(out)]) == 0  # a small run: no warning
     assert "warning" not in capsys.readouterr().err
+
+
+# --- durable on power loss ------------------------------------------------------------------
+def test_every_file_and_folder_of_a_run_is_flushed_to_disk(tmp_path, monkeypatch):
+    flushed = set()
+    real = os.fsync
+
+    def fsync(fd):
+        flushed.add(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "run"
+    assert main(["run", *RUN, "--out", str(out)]) == 0
+    written = {str(p) for p in out.iterdir()}
+    # the files were flushed in the temporary folder, then that folder was renamed to out
+    assert {str(out / Path(p).name) for p in flushed if Path(p).parent.name.endswith(
+        ".tmp")} >= written
+    assert str(tmp_path) in flushed  # the rename itself
