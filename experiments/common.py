@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 
 from market_abm.designs import validate_design  # noqa: E402
 from market_abm.engines import open_engine  # noqa: E402
-from market_abm.errors import UsageError  # noqa: E402
+from market_abm.errors import MarketAbmError  # noqa: E402
 from market_abm.plots import save_figure  # noqa: E402
 from market_abm.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 from market_abm.storage import atomic_write, write_parquet  # noqa: E402
@@ -111,9 +111,13 @@ def write_table(frame: pd.DataFrame, out: Path, name: str) -> None:
 
 
 def main(run) -> None:
-    """Call ``run()`` and turn bad input into one line and exit status 2."""
+    """Call ``run()`` and turn market_abm's errors (bad input, a folder of another job, a full
+    disk, a lost cluster) into one line and their exit status; Ctrl-C into one line too."""
     try:
         run()
-    except (UsageError, ScenarioError) as err:
+    except (MarketAbmError, ScenarioError) as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(getattr(err, "exit_status", 2))
+    except KeyboardInterrupt:
+        print("interrupted: rerun the same command to resume", file=sys.stderr)
+        sys.exit(130)

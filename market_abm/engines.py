@@ -35,7 +35,7 @@ import signal
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from typing import Any
 
 from market_abm.errors import EngineError, UsageError, reason
@@ -224,8 +224,12 @@ def probe_scheduler(address: str, timeout: float = CONNECT_TIMEOUT_S) -> dict:
         finally:
             comm.abort()
 
+    def handshake() -> dict:  # in a thread of its own: the caller may run an event loop
+        return asyncio.run(asyncio.wait_for(identity(), timeout))  # (Jupyter, tests)
+
     try:
-        reply = asyncio.run(asyncio.wait_for(identity(), timeout))
+        with ThreadPoolExecutor(1) as pool:
+            reply = pool.submit(handshake).result()
     except TimeoutError:
         raise UsageError(f"cannot reach Dask scheduler {address}: no Dask answer within "
                          f"{timeout:g} s") from None

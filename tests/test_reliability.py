@@ -112,6 +112,12 @@ def test_sweep_on_a_full_disk_stops_with_one_line_and_resumes(tmp_path, full_dis
 
 
 # --- Ctrl-C ---------------------------------------------------------------------------------
+def answer_ctrl_c() -> None:
+    """In the child: SIGINT as in a terminal (a test runner may leave it ignored, and an
+    ignored SIGINT is inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])  # in-process, embedded LocalCluster
 def test_ctrl_c_stops_a_sweep_with_one_line_and_it_resumes(tmp_path, workers):
     out = tmp_path / "sweep"
@@ -119,7 +125,7 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_it_resumes(tmp_path, workers):
     proc = subprocess.Popen([sys.executable, "-m", "market_abm.cli", "sweep", *spec,
                              "--workers", workers, "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=answer_ctrl_c)
     try:
         wait_for(lambda: len(list((out / "runs").glob("run_*.parquet"))) >= 2, 120,
                  "two stored runs")
