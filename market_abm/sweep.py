@@ -68,8 +68,6 @@ MAX_RUNS = 1_000_000  # one file per run in one folder
 # What gathering a sweep costs: a run's bookkeeping (task, seed, future) and, per run and
 # year, each yearly column three times over (the run frames, their concatenation, Arrow).
 RUN_OVERHEAD_BYTES = 20_000
-YEARLY_COLUMNS = 66  # run_id, year and the yearly means (sensitivity.output_names)
-NETWORK_COLUMNS = 33
 SWEEP_FILES = frozenset({"manifest.json", "scenario.toml", "runs", "runs.parquet",
                          "yearly.parquet"})
 RUN_FILE = re.compile(r"^run_(\d{6,})\.parquet$")
@@ -204,8 +202,7 @@ def _size(n: float) -> str:
 def footprint(n_runs: int, n_years: int, network: bool = False) -> tuple[int, int]:
     """(memory, disk) in bytes a sweep of ``n_runs`` runs of ``n_years`` years needs to gather
     its tables: an upper estimate (Parquet compresses the files well below it)."""
-    columns = YEARLY_COLUMNS + (NETWORK_COLUMNS if network else 0)
-    cells = n_runs * n_years * columns * 8
+    cells = n_runs * n_years * len(yearly_columns(network)) * 8
     return n_runs * RUN_OVERHEAD_BYTES + 3 * cells, 2 * cells
 
 
