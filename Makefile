@@ -7,7 +7,7 @@ run:            ## set up, run the baseline and show its summary and figure
 
 app:            ## set up and open the interactive app on http://127.0.0.1:8765 (offline)
 	scripts/setup.sh
-	SOLARA_TELEMETRY_MIXPANEL_ENABLE=false .venv/bin/solara run app.py --host 127.0.0.1 --port 8765
+	.venv/bin/market-abm app --port 8765
 
 test:           ## set up (with test tools) and run the whole test suite
 	scripts/setup.sh --test

@@ -23,7 +23,8 @@ import pandas as pd  # noqa: E402
 
 from market_abm.designs import validate_design  # noqa: E402
 from market_abm.engines import open_engine  # noqa: E402
-from market_abm.errors import UsageError  # noqa: E402
+from market_abm.errors import MarketAbmError  # noqa: E402
+from market_abm.plots import save_figure  # noqa: E402
 from market_abm.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 from market_abm.storage import atomic_write, write_parquet  # noqa: E402
 from market_abm.sweep import Sweep, check_out, run_sweep  # noqa: E402
@@ -95,12 +96,11 @@ def plot_band(ax, table: pd.DataFrame, column: str, label: str, colour: str) -> 
 
 
 def save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
-    """``name``.png and ``name``.svg in ``out``, written atomically; closes the figure."""
-    paths = []
-    for fmt in ("png", "svg"):
-        path = out / f"{name}.{fmt}"
-        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(tmp, dpi=130, format=fmt))
-        paths.append(path)
+    """``name``.png and ``name``.svg in ``out``, written atomically and byte for byte the same
+    for the same figure (plots.save_figure); closes the figure."""
+    paths = [out / f"{name}.{fmt}" for fmt in ("png", "svg")]
+    for path in paths:
+        save_figure(fig, path, dpi=130, close=False)
     plt.close(fig)
     return paths
 
@@ -113,9 +113,13 @@ def write_table(frame: pd.DataFrame, out: Path, name: str) -> None:
 
 
 def main(run) -> None:
-    """Call ``run()`` and turn bad input into one line and exit status 2."""
+    """Call ``run()`` and turn market_abm's errors (bad input, a folder of another job, a full
+    disk, a lost cluster) into one line and their exit status; Ctrl-C into one line too."""
     try:
         run()
-    except (UsageError, ScenarioError) as err:
+    except (MarketAbmError, ScenarioError) as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(getattr(err, "exit_status", 2))
+    except KeyboardInterrupt:
+        print("interrupted: rerun the same command to resume", file=sys.stderr)
+        sys.exit(130)

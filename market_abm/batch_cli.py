@@ -10,13 +10,21 @@ import argparse
 from pathlib import Path
 
 from market_abm import designs, sensitivity
-from market_abm.cli import add_scenario_arguments
+from market_abm.cli import (
+    add_out_arguments,
+    add_scenario_arguments,
+    check_seed,
+    warn_if_large,
+)
 from market_abm.engines import open_engine
-from market_abm.errors import UsageError
+from market_abm.errors import SizeError, UsageError
 from market_abm.plots import save_figure
-from market_abm.scenario import load_scenario, parse_assignments
+from market_abm.scenario import Scenario, load_scenario, parse_assignments
 from market_abm.storage import atomic_write, write_parquet
-from market_abm.sweep import Sweep, check_out, run_sweep
+from market_abm.sweep import Sweep, check_out, check_size, run_sweep
+
+INDICES = ("indices.csv", "indices.parquet", "indices.png", "indices.svg")
+RESUME = "the runs stored in --out are kept: rerun the same command to resume"
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,9 +51,9 @@ def register(sub) -> None:
     sweep.add_argument("--seed", type=int, default=1, help="root seed of the sweep")
     sweep.add_argument("--network", action="store_true", help="also store the yearly "
                        "supply-network metrics of every run (network_<metric> columns)")
-    sweep.add_argument("--out", type=Path, required=True, help="output folder")
+    add_out_arguments(sweep)
     add_engine_arguments(sweep)
-    sweep.set_defaults(handler=cmd_sweep)
+    sweep.set_defaults(handler=cmd_sweep, interrupted=RESUME)
 
     sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of outputs (SALib)")
     add_scenario_arguments(sens)
@@ -60,17 +68,24 @@ def register(sub) -> None:
     sens.add_argument("--replicates", type=int, default=1,
                       help="runs per sampled point, averaged")
     sens.add_argument("--seed", type=int, default=1, help="seed of sampling and runs")
-    sens.add_argument("--out", type=Path, required=True, help="output folder")
+    add_out_arguments(sens)
     add_engine_arguments(sens)
-    sens.set_defaults(handler=cmd_sensitivity)
+    sens.set_defaults(handler=cmd_sensitivity, interrupted=RESUME)
 
 
-def check_seed(seed: int) -> None:
-    if not 0 <= seed < 2**63:
-        raise UsageError(f"--seed must be in [0, 2**63), got {seed}")
+def check_runs(args: argparse.Namespace, base: Scenario, n_points: int, flags: str,
+               network: bool = False) -> None:
+    """Refuse, before any design is built, a sweep too large for this machine."""
+    if args.replicates < 1:
+        raise UsageError(f"--replicates must be at least 1, got {args.replicates}")
+    try:
+        check_size(n_points * args.replicates, base.end_year - base.start_year + 1, network,
+                   args.out)
+    except SizeError as err:
+        raise SizeError(f"{flags} and --replicates {args.replicates}: {err}") from None
 
 
-def design_points(args: argparse.Namespace) -> tuple[list[dict], dict]:
+def design_points(args: argparse.Namespace, base: Scenario) -> tuple[list[dict], dict]:
     """The points asked for by --grid, --lhs/--range or --design, and how they were made."""
     check_seed(args.seed)
     modes = [m for m, on in (("--grid", args.grid), ("--lhs", args.lhs is not None),
@@ -80,39 +95,51 @@ def design_points(args: argparse.Namespace) -> tuple[list[dict], dict]:
     if args.range and args.lhs is None:
         raise UsageError("--range needs --lhs N")
     if args.grid:
+        check_runs(args, base, designs.grid_size(args.grid), "--grid", args.network)
         return designs.grid_design(args.grid), {"design_kind": "grid", "grid": args.grid}
     if args.lhs is not None:
+        check_runs(args, base, max(args.lhs, 1), f"--lhs {args.lhs}", args.network)
         return (designs.lhs_design(args.range, args.lhs, args.seed),
                 {"design_kind": "lhs", "lhs": args.lhs, "ranges": args.range})
+    check_runs(args, base, 1, "the design", args.network)
     if args.design:
         return (designs.read_design(args.design),
                 {"design_kind": "file", "design_file": str(args.design)})
     return [{}], {"design_kind": "base scenario only"}
 
 
-def build_sweep(args: argparse.Namespace, points: list[dict], info: dict,
-                network: bool = False) -> Sweep:
+def base_scenario(args: argparse.Namespace) -> tuple[Scenario, dict]:
     overrides = parse_assignments(args.set)
-    base = load_scenario(args.scenario, overrides)
+    return load_scenario(args.scenario, overrides), overrides
+
+
+def build_sweep(args: argparse.Namespace, base: Scenario, overrides: dict, points: list[dict],
+                info: dict, network: bool = False) -> Sweep:
     for point in points[:1]:
         both = sorted(set(point) & set(overrides))
         if both:
             raise UsageError(f"parameter '{both[0]}' is given by both --set and the design")
     scenarios = designs.validate_design(base, points)
-    return Sweep(base, points, scenarios, replicates=args.replicates, root_seed=args.seed,
-                 info=info, network=network)
+    sweep = Sweep(base, points, scenarios, replicates=args.replicates, root_seed=args.seed,
+                  info=info, network=network)
+    largest = max(scenarios, key=lambda s: s.n_customers * s.n_steps)
+    warn_if_large(args.command, largest, sweep.n_runs)
+    return sweep
 
 
-def execute(args: argparse.Namespace, sweep: Sweep):
+def execute(args: argparse.Namespace, sweep: Sweep, also_writes: tuple[str, ...] = (),
+            then=None):
     """Check the folder, open the engine (nothing written yet), then run the sweep."""
-    check_out(args.out, sweep)
+    check_out(args.out, sweep, args.overwrite, also_writes)
     with open_engine(args.workers, args.scheduler) as engine:
-        return run_sweep(args.out, sweep, engine)
+        return run_sweep(args.out, sweep, engine, overwrite=args.overwrite,
+                         also_writes=also_writes, then=then)
 
 
 def cmd_sweep(args: argparse.Namespace) -> None:
-    points, info = design_points(args)
-    execute(args, build_sweep(args, points, info, network=args.network))
+    base, overrides = base_scenario(args)
+    points, info = design_points(args, base)
+    execute(args, build_sweep(args, base, overrides, points, info, network=args.network))
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> None:
@@ -121,20 +148,27 @@ def cmd_sensitivity(args: argparse.Namespace) -> None:
         raise UsageError("give at least one --param name=lo:hi")
     ranges = designs.parse_ranges(args.param, "--param")
     sensitivity.check_outputs(args.output)
+    base, overrides = base_scenario(args)
     n = args.trajectories if args.method == "morris" else args.samples
+    sensitivity.check_size(args.method, n)
+    per_point = len(ranges) + (1 if args.method == "morris" else 2)
+    flag = "--trajectories" if args.method == "morris" else "--samples"
+    check_runs(args, base, n * per_point, f"{flag} {n} x {per_point}")
     prob = sensitivity.problem(ranges)
     x = sensitivity.sample(args.method, prob, n, args.seed)
     points = designs.scale_points(x, ranges)
     info = {"kind": "sensitivity", "method": args.method, "problem": prob,
-            "outputs": args.output, "size": n,
-            "size_flag": "--trajectories" if args.method == "morris" else "--samples"}
-    runs, _ = execute(args, build_sweep(args, points, info))
-    table = sensitivity.indices(args.method, prob, x, runs, args.output, args.seed)
-    atomic_write(args.out / "indices.csv",
-                 lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
-    write_parquet(table, args.out / "indices.parquet")
-    fig = sensitivity.figure(table, args.method)
-    atomic_write(args.out / "indices.svg", lambda tmp: fig.savefig(tmp, format="svg"))
-    save_figure(fig, args.out / "indices.png")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            "outputs": args.output, "size": n, "size_flag": flag}
+
+    def write_indices(runs) -> None:  # into the folder while it is still claimed
+        table = sensitivity.indices(args.method, prob, x, runs, args.output, args.seed)
+        atomic_write(args.out / "indices.csv",
+                     lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+        write_parquet(table, args.out / "indices.parquet")
+        fig = sensitivity.figure(table, args.method)
+        save_figure(fig, args.out / "indices.svg", close=False)
+        save_figure(fig, args.out / "indices.png")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+    execute(args, build_sweep(args, base, overrides, points, info), INDICES, write_indices)
     print(f"sensitivity: wrote {args.out}/indices.csv, indices.png, indices.svg")

@@ -14,6 +14,9 @@ by which the Census revises recent quarters.
 
 from __future__ import annotations
 
+import csv
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from market_abm.designs import validate_design
-from market_abm.errors import UsageError
+from market_abm.errors import DataError, UsageError, reason
 from market_abm.model import MarketModel
 from market_abm.scenario import Scenario, make_scenario, parameter_docs
 from market_abm.sweep import Sweep, run_sweep
@@ -48,28 +51,59 @@ class Fit:
     scenario: Scenario
 
 
+_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+
 def read_observations(path: Path) -> pd.Series:
-    """The observed series from a CSV with columns year,value (value indexed by year)."""
+    """The observed series from a UTF-8 CSV with columns year,value (value indexed by year).
+
+    Every row must hold a whole-number year (1991 or 1991.0, not 1991.7) and a finite value:
+    an empty, NaN or infinite value stops with the line it is on (DataError), nothing is
+    dropped or rounded silently.
+    """
+    if path.is_dir():
+        raise DataError(f"data file {path} is a folder: give a CSV file with columns "
+                        "year,value")
     if not path.is_file():
-        raise UsageError(f"data file not found: {path}")
+        raise DataError(f"data file not found: {path}")
     try:
-        data = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise UsageError(f"data file {path} is not a CSV: {str(err).splitlines()[0]}") from None
-    if list(data.columns) != ["year", "value"]:
-        raise UsageError(f"data file {path}: expected the columns year,value, got "
-                         f"{','.join(map(str, data.columns))}")
-    if data.empty:
-        raise UsageError(f"data file {path} has no rows")
-    try:
-        years = data["year"].astype(int)
-        values = data["value"].astype(float)
-    except (TypeError, ValueError):
-        raise UsageError(f"data file {path}: year must be whole numbers and value numbers")\
-            from None
-    if years.duplicated().any():
-        raise UsageError(f"data file {path}: a year appears twice")
-    return pd.Series(values.to_numpy(), index=years.to_numpy(), name="observed").sort_index()
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [(line, row) for line, row in enumerate(csv.reader(fh, strict=True), start=1)
+                    if row]
+    except (csv.Error, UnicodeDecodeError, OSError) as err:
+        raise DataError(f"data file {path} is not a UTF-8 CSV: {reason(err)}") from None
+    if not rows:
+        raise DataError(f"data file {path} is empty: expected the columns year,value")
+    header = [cell.strip() for cell in rows[0][1]]
+    if header != ["year", "value"]:
+        raise DataError(f"data file {path}: expected the columns year,value, got "
+                        f"{','.join(header)}")
+    if len(rows) == 1:
+        raise DataError(f"data file {path} has no rows")
+    years, values = [], []
+    for line, row in rows[1:]:
+        if len(row) != 2:
+            raise DataError(f"data file {path} line {line}: {len(row)} values for the 2 "
+                            "columns year,value")
+        year, value = row[0].strip(), row[1].strip()
+        if not _WHOLE.match(year):
+            raise DataError(f"data file {path} line {line}: year must be a whole number, "
+                            f"got '{year}'")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number):
+            raise DataError(f"data file {path} line {line}: value must be a finite number, "
+                            f"got '{value}'")
+        years.append(int(float(year)))
+        values.append(number)
+    if not all(1900 <= y <= 2200 for y in years):
+        raise DataError(f"data file {path}: years must be in 1900-2200, got "
+                        f"{min(years)}-{max(years)}")
+    if len(set(years)) != len(years):
+        raise DataError(f"data file {path}: a year appears twice")
+    return pd.Series(values, index=years, name="observed", dtype=float).sort_index()
 
 
 def model_columns() -> list[str]:
@@ -101,12 +135,15 @@ def parse_params(text: str | None, target: str) -> dict[str, tuple[float, float]
                 lo, hi = float(lo_text), float(hi_text)
             except ValueError:
                 lo = hi = float("nan")
-            if not colon or not lo < hi:
-                raise UsageError(f"--params: '{item}' must be name=lo:hi with lo < hi")
+            if not colon or not lo < hi or not math.isfinite(lo) or not math.isfinite(hi):
+                raise UsageError(f"--params: '{item}' must be name=lo:hi with finite numbers "
+                                 "lo < hi")
         elif default > 0:
             lo, hi = default / 2, default * 2
         else:
             raise UsageError(f"--params: give a range for '{name}' (name=lo:hi)")
+        if name in ranges:
+            raise UsageError(f"--params: parameter '{name}' is given twice")
         ranges[name] = (lo, hi)
     return ranges
 

@@ -59,6 +59,11 @@ def _no_repeats(names: list[str], flag: str) -> None:
             raise UsageError(f"{flag}: parameter '{name}' is given twice")
 
 
+def grid_size(items: list[str]) -> int:
+    """The number of points of the grid of ``name=v1,v2,...`` items, without building it."""
+    return math.prod(len(item.partition("=")[2].split(",")) for item in items)
+
+
 def grid_design(items: list[str]) -> list[dict[str, Any]]:
     """The full factorial grid of ``name=v1,v2,...`` items (values parsed like --set)."""
     names, levels = [], []
@@ -128,6 +133,8 @@ def lhs_design(items: list[str], n: int, seed: int) -> list[dict[str, Any]]:
 
 def read_design(path: Path) -> list[dict[str, Any]]:
     """Points from a CSV file: a header of parameter names, then one row per point."""
+    if path.is_dir():
+        raise UsageError(f"design file {path} is a folder: give a .csv file")
     if not path.is_file():
         raise UsageError(f"design file not found: {path}")
     try:

@@ -41,10 +41,21 @@ def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
     return fig
 
 
-def save_figure(fig: plt.Figure, path: Path) -> None:
-    """Save a figure atomically (format from the suffix) and close it."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format=path.suffix[1:]))
-    plt.close(fig)
+# No creation date and fixed element ids: the same figure gives the same bytes every time.
+SVG_SALT = "market_abm"
+
+
+def save_figure(fig: plt.Figure, path: Path, dpi: int = 110, close: bool = True) -> None:
+    """Save a figure atomically (format from the suffix), byte for byte the same for the same
+    figure (no date in PDF/SVG metadata, fixed SVG clip ids); close it unless ``close`` is
+    False."""
+    fmt = path.suffix[1:]
+    metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+    with plt.rc_context({"svg.hashsalt": SVG_SALT}):
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt,
+                                                   metadata=metadata))
+    if close:
+        plt.close(fig)
 
 
 def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:

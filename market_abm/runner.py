@@ -1,4 +1,9 @@
-"""Running the model: one run from a scenario and a seed, and saving it to a folder."""
+"""Running the model: one run from a scenario and a seed, and saving it to a folder.
+
+A run's folder is written as a whole (``save_run``): every file goes into a temporary folder
+beside it, is flushed to disk, and the folder is swapped in with one atomic rename, so a run
+killed while saving leaves either the previous complete result or the new one.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,21 @@ import pandas as pd
 
 from market_abm.model import MarketModel
 from market_abm.network import exits_frame, network_events, network_metrics
+from market_abm.outdir import Claim, Job, run_identity
 from market_abm.plots import network_figure, run_figure, save_figure
 from market_abm.scenario import Scenario
 from market_abm.storage import atomic_write, manifest, write_json, write_parquet
+
+RUN_FILES = ("timeseries.parquet", "flows.parquet", "firms.parquet", "network.parquet",
+             "events.csv", "channels.png", "network.png", "manifest.json")
+# What a run costs, from benchmarks/README.md (baseline, one core): the interpreter and
+# imports, memory per customer (agents, social graph, step temporaries) and per step (the
+# timeseries row), time per customer-step and per step (firms, ledger, reviews).
+BASE_BYTES = 200e6
+BYTES_PER_CUSTOMER = 1_750
+BYTES_PER_STEP = 5_000
+SECONDS_PER_CUSTOMER_STEP = 0.45e-6
+SECONDS_PER_STEP = 2e-3
 
 
 @dataclass
@@ -55,10 +72,35 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence,
                      exits_frame(model.exited))
 
 
-def save_run(result: RunResult, out: Path, **extra) -> None:
+def run_estimate(scenario: Scenario) -> tuple[float, float]:
+    """(peak memory in bytes, seconds on one core) a run of ``scenario`` is expected to take;
+    within a factor of about 1.5 (benchmarks/README.md)."""
+    n, steps = scenario.n_customers, scenario.n_steps
+    memory = BASE_BYTES + BYTES_PER_CUSTOMER * n + BYTES_PER_STEP * steps
+    return memory, steps * (SECONDS_PER_STEP + SECONDS_PER_CUSTOMER_STEP * n)
+
+
+def run_job(scenario: Scenario, seed: int | np.random.SeedSequence) -> Job:
+    """What a run writes into its folder (see outdir.Claim): same scenario and seed, same job."""
+    return Job("run", run_identity(scenario.model_dump(), seed_info(seed)), frozenset(RUN_FILES))
+
+
+def save_run(result: RunResult, out: Path, *, claim: Claim | None = None,
+             overwrite: bool = False, **extra) -> None:
     """Write timeseries, flows, firms and network metrics (Parquet), the network events
-    (events.csv), channels.png, network.png and manifest.json to ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+    (events.csv), channels.png, network.png and manifest.json to ``out``, as a whole.
+
+    ``claim``: the caller's claim on ``out`` (taken before the run); without it ``out`` is
+    claimed here (OutputError if it holds another job's results, unless ``overwrite``).
+    """
+    if claim is None:
+        with Claim(out, run_job(result.scenario, result.seed), overwrite, whole=True) as claim:
+            claim.replace(lambda tmp: _write_run(result, tmp, extra))
+    else:
+        claim.replace(lambda tmp: _write_run(result, tmp, extra))
+
+
+def _write_run(result: RunResult, out: Path, extra: dict) -> None:
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
     write_parquet(result.firms, out / "firms.parquet")

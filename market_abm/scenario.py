@@ -5,23 +5,37 @@ overridden key by key (``--set key=value`` on the command line). Every parameter
 default, a unit and a rationale (``PARAMETER_DOCS`` and ``docs/parameters.md`` are generated from
 the same fields). Validation errors are reported as one line naming the key and what is allowed.
 
+Types are strict: a whole number for integer parameters, a finite number for real ones,
+``true``/``false`` for switches, never a string or a boolean standing for a number. Real
+parameters without a documented upper limit are capped at ``MAX_UNBOUNDED`` (1e12).
+
 Example:
-    >>> s = load_scenario("baseline", {"n_customers": "500"})
+    >>> s = load_scenario("baseline", {"n_customers": 500})
     >>> s.n_customers
     500
+    >>> load_scenario("baseline", {"n_customers": "500"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    market_abm.scenario.ScenarioError: n_customers: must be an integer (...), got '500'
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 PRESETS = ("baseline", "bass")
+# Largest value of a real parameter that has no documented upper limit: far beyond any
+# meaningful value (a trillion households or dollars), and small enough that every product
+# of money terms in the model stays finite (runs with such values at 1e150 stay finite).
+MAX_UNBOUNDED = 1e12
 
 
 class ScenarioError(ValueError):
@@ -37,7 +51,9 @@ def P(default: Any, unit: str, why: str, source: str = "", **limits: Any) -> Any
 class Scenario(BaseModel):
     """Parameters of a market_abm run. Rates are per year unless the unit says otherwise."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # strict: no bool or string where a number is meant; allow_inf_nan: finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True,
+                              allow_inf_nan=False)
 
     # --- time -------------------------------------------------------------------------------
     start_year: int = P(1990, "calendar year", "Before the web: retail is the only channel "
@@ -348,6 +364,33 @@ class Scenario(BaseModel):
     evaluation_sample: int = P(2000, "customers", "Customers sampled when firms evaluate a "
                                "channel they are not in.", ge=50, le=1_000_000)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, values: Any) -> Any:
+        """numpy scalars (from designs and samplers) as the Python numbers they hold."""
+        if not isinstance(values, dict):
+            return values
+        plain = {}
+        for key, value in values.items():
+            if isinstance(value, np.bool_):
+                value = bool(value)
+            elif isinstance(value, np.integer):
+                value = int(value)
+            elif isinstance(value, np.floating):
+                value = float(value)
+            plain[key] = value
+        return plain
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Scenario:
+        for name in _unbounded_reals():
+            value = getattr(self, name)
+            if abs(value) > MAX_UNBOUNDED:
+                raise ValueError(f"{name}: must be at most 1e{int(np.log10(MAX_UNBOUNDED))} "
+                                 "(beyond it the model's money arithmetic overflows), "
+                                 f"got {value!r}")
+        return self
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if self.end_year < self.start_year:
@@ -372,6 +415,19 @@ class Scenario(BaseModel):
         return self.population_households / self.n_customers
 
 
+def _limits(field) -> dict[str, Any]:
+    """The ge/gt/le/lt limits of a field."""
+    return {op: getattr(m, op) for m in field.metadata for op in ("ge", "gt", "le", "lt")
+            if getattr(m, op, None) is not None}
+
+
+@functools.cache
+def _unbounded_reals() -> tuple[str, ...]:
+    """Real parameters with no documented upper limit (capped at MAX_UNBOUNDED)."""
+    return tuple(name for name, field in Scenario.model_fields.items()
+                 if field.annotation is float and not {"le", "lt"} & set(_limits(field)))
+
+
 def parameter_docs() -> list[dict[str, Any]]:
     """One dict per parameter: name, default, unit, rationale, source, allowed values."""
     rows = []
@@ -391,35 +447,81 @@ def parameter_docs() -> list[dict[str, Any]]:
     return rows
 
 
+# What a value of the wrong type should have been, by pydantic error type.
+_EXPECTED = {"int_type": "an integer", "int_from_float": "an integer",
+             "int_parsing": "an integer", "float_type": "a number",
+             "float_parsing": "a number", "finite_number": "a finite number",
+             "bool_type": "true or false", "bool_parsing": "true or false",
+             "string_type": "text", "literal_error": None}
+
+
 def _one_line(err: ValidationError) -> str:
     first = err.errors()[0]
     key = ".".join(str(p) for p in first["loc"]) or "scenario"
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         return f"unknown parameter '{key}' (see docs/parameters.md for the allowed keys)"
+    if not first["loc"]:  # a check across parameters names its parameter itself
+        return msg
     if msg.startswith(f"{key}:"):
         return msg
+    expected = _EXPECTED.get(first["type"])
+    if expected is not None:
+        field = Scenario.model_fields.get(key)
+        limits = _limits(field) if field is not None else {}
+        span = ", ".join(f"{op} {v}" for op, v in limits.items())
+        return f"{key}: must be {expected}{f' ({span})' if span else ''}, got {first['input']!r}"
     return f"{key}: {msg} (got {first.get('input')!r})"
 
 
+def _kind(value: Any) -> str:
+    """How a value read from a file is named in messages."""
+    if value is None:
+        return "nothing (null)"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "text",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
 def read_scenario_file(path: Path) -> dict[str, Any]:
-    """Parameters from a TOML or YAML file (a flat table, or a [scenario] table)."""
+    """Parameters from a UTF-8 TOML or YAML file: either every parameter at the top level, or
+    every parameter in a ``[scenario]`` table (``scenario:`` in YAML), never both."""
+    if path.is_dir():
+        raise ScenarioError(f"scenario file {path} is a folder: give a .toml or .yaml file")
     if not path.is_file():
         raise ScenarioError(f"scenario file not found: {path}")
-    text = path.read_text()
+    if path.suffix not in (".toml", ".yaml", ".yml"):
+        raise ScenarioError(f"scenario file {path}: use .toml, .yaml or .yml")
     try:
-        if path.suffix == ".toml":
-            data = tomllib.loads(text)
-        elif path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text) or {}
-        else:
-            raise ScenarioError(f"scenario file {path}: use .toml, .yaml or .yml")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"scenario file {path} is not UTF-8 text (byte {exc.start} is "
+                            f"0x{exc.object[exc.start]:02x})") from None
+    except OSError as exc:
+        raise ScenarioError(f"scenario file {path} cannot be read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0]
         raise ScenarioError(f"scenario file {path} is malformed: {reason}") from None
+    data = {} if data is None else data  # an empty YAML file
     if not isinstance(data, dict):
-        raise ScenarioError(f"scenario file {path}: expected a table of key = value")
-    return dict(data.get("scenario", data))
+        raise ScenarioError(f"scenario file {path}: expected a table of key = value, got "
+                            f"{_kind(data)}")
+    if "scenario" in data:
+        table = data["scenario"]
+        if not isinstance(table, dict):
+            raise ScenarioError(f"scenario file {path}: 'scenario' must be a table of "
+                                f"key = value ([scenario] in TOML), got {_kind(table)}")
+        outside = [str(k) for k in data if k != "scenario"]
+        if outside:
+            raise ScenarioError(f"scenario file {path}: '{outside[0]}' is outside the "
+                                "[scenario] table: put every parameter inside the table, or "
+                                "give no table")
+        data = table
+    for key in data:
+        if not isinstance(key, str):
+            raise ScenarioError(f"scenario file {path}: key {key!r} is not a parameter name")
+    return dict(data)
 
 
 def preset(name: str) -> dict[str, Any]:

@@ -1,8 +1,11 @@
-"""Results on disk: Parquet tables and a manifest, written atomically.
+"""Results on disk: Parquet tables and a manifest, written atomically and durably.
 
-Every file is written under a temporary name in its folder and renamed into place, so a run
-killed at any moment leaves either the previous file or the complete new one, never half.
-Files contain no timestamps: the same scenario and seed give byte-identical files.
+Every file is written under a temporary name in its folder, flushed to the disk (fsync), and
+renamed into place, and the folder is flushed after the rename; so a process killed at any
+moment, or a power loss, leaves either the previous file or the complete new one, never half.
+A failed write (disk full, read-only file system) raises ``StorageError`` and leaves no
+temporary file. Files contain no timestamps: the same scenario and seed give byte-identical
+files.
 """
 
 from __future__ import annotations
@@ -19,21 +22,46 @@ from typing import Any
 
 import pandas as pd
 
+from market_abm.errors import StorageError
+
 PACKAGES = ("market_abm", "mesa", "numpy", "pandas", "networkx", "scipy", "pyarrow")
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+def fsync(path: Path) -> None:
+    """Flush a file's or a folder's content to the disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp_path)``, flush the temporary file, rename it onto ``path`` and flush
+    the folder. An OSError (disk full, read-only) becomes a StorageError naming ``path``."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        fsync(Path(tmp))
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+        fsync(path.parent)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {_why(exc)}") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _why(exc: OSError) -> str:
+    """An OSError in a few words (pyarrow's carry a long detail after the errno)."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _umask() -> int:
@@ -48,9 +76,9 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
-    """A dict to pretty JSON, atomically."""
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str)
-                                                  + "\n"))
+    """A dict to pretty JSON, atomically. NaN and infinity are refused (not JSON)."""
+    text = json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def package_versions() -> dict[str, str]:

@@ -13,7 +13,9 @@ Files in the output folder ``DIR``:
 - ``scenario.toml``: the base scenario (every parameter), for reruns;
 - ``runs/run_<run_id>.parquet``: the yearly table of one finished run, written atomically the
   moment its result arrives. A rerun of the same command skips the runs already there, so a
-  sweep killed at any moment (even SIGKILL) resumes where it stopped and runs each run once;
+  sweep killed at any moment (even SIGKILL) resumes where it stopped and runs each run once.
+  On resume each stored file is checked (readable, its run_id, its years, the yearly
+  columns); a damaged one is run again, with a line saying so;
 - ``yearly.parquet``: all run files together, one row per run and year;
 - ``runs.parquet``: one row per run: ``run_id``, ``point``, the varying parameters,
   ``replicate``, ``seed_entropy``, ``seed_spawn_key``, and ``final_<column>`` for each yearly
@@ -25,12 +27,19 @@ all categories together; for home printing the design plus its material) and fro
 table ``firm_profit_<role>`` and ``firm_revenue_<role>`` ($ / year, summed over active firms).
 With ``network=True`` (``market-abm sweep --network``) it also holds the supply-network
 metrics of every year (``market_abm.network.network_metrics``) as ``network_<metric>``.
+
+The folder is claimed with a lock file (``market_abm.outdir``): a second process on the same
+folder stops at once, and a folder holding anything but this same sweep is refused. A sweep
+larger than ``MAX_RUNS`` runs, or whose tables would not fit in the memory or on the disk of
+this machine (``check_size``), is refused before anything starts.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 import shutil
 import sys
 import time
@@ -42,9 +51,10 @@ import numpy as np
 import pandas as pd
 
 from market_abm.agents import FIRM_ROLES
-from market_abm.errors import UsageError
+from market_abm.errors import SizeError, UsageError
 from market_abm.indicators import yearly as yearly_means
 from market_abm.market import CHANNELS
+from market_abm.outdir import Claim, Job, inspect, is_temporary
 from market_abm.runner import RunResult, simulate
 from market_abm.scenario import Scenario, scenario_to_toml
 from market_abm.storage import atomic_write, manifest, write_json, write_parquet
@@ -55,6 +65,13 @@ CHANNEL_FLOWS = {"retail": [("goods", "retailer")], "online": [("parcel", "logis
                  "home_print": [("design", "platform"), ("material", "material_supplier")],
                  "print_service": [("print_job", "print_hub")]}
 PROGRESS_EVERY_S = 10.0
+MAX_RUNS = 1_000_000  # one file per run in one folder
+# What gathering a sweep costs: a run's bookkeeping (task, seed, future) and, per run and
+# year, each yearly column three times over (the run frames, their concatenation, Arrow).
+RUN_OVERHEAD_BYTES = 20_000
+SWEEP_FILES = frozenset({"manifest.json", "scenario.toml", "runs", "runs.parquet",
+                         "yearly.parquet"})
+RUN_FILE = re.compile(r"^run_(\d{6,})\.parquet$")
 
 
 @dataclass
@@ -71,11 +88,13 @@ class Sweep:
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
-            raise UsageError(f"--replicates must be at least 1, got {self.replicates}")
+            raise UsageError(f"replicates must be at least 1, got {self.replicates}")
         if not 0 <= self.root_seed < 2**63:
-            raise UsageError(f"--seed must be in [0, 2**63), got {self.root_seed}")
+            raise UsageError(f"the root seed must be in [0, 2**63), got {self.root_seed}")
         if not self.points:
             raise UsageError("the design has no points")
+        check_size(self.n_runs, max(s.end_year - s.start_year + 1 for s in self.scenarios),
+                   self.network)
 
     @property
     def names(self) -> list[str]:
@@ -173,43 +192,124 @@ def run_path(out: Path, run_id: int) -> Path:
     return out / "runs" / f"run_{run_id:06d}.parquet"
 
 
-def _is_temporary(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(".tmp")
+def _size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return ""
 
 
-def check_out(out: Path, sweep: Sweep) -> None:
-    """Refuse an output folder that is a file, or holds anything but this same sweep."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    if not out.is_dir():
-        return
-    man = out / "manifest.json"
-    if man.is_file():
-        try:
-            stored = json.loads(man.read_text()).get("fingerprint")
-        except (OSError, ValueError):
-            raise UsageError(f"--out {out}: manifest.json is unreadable") from None
-        if stored != sweep.fingerprint():
-            raise UsageError(f"--out {out} holds a different sweep (other design, replicates, "
-                             "seed or base scenario): choose a new folder")
-    elif any(not _is_temporary(p) and not _runs_without_results(p) for p in out.iterdir()):
-        raise UsageError(f"--out {out} exists and is not a sweep folder")
+def footprint(n_runs: int, n_years: int, network: bool = False) -> tuple[int, int]:
+    """(memory, disk) in bytes a sweep of ``n_runs`` runs of ``n_years`` years needs to gather
+    its tables: an upper estimate (Parquet compresses the files well below it)."""
+    cells = n_runs * n_years * len(yearly_columns(network)) * 8
+    return n_runs * RUN_OVERHEAD_BYTES + 3 * cells, 2 * cells
 
 
-def _runs_without_results(path: Path) -> bool:
-    """A runs/ folder holding at most temporary files (a sweep killed as it started)."""
-    return path.name == "runs" and path.is_dir() and all(map(_is_temporary, path.iterdir()))
+def check_size(n_runs: int, n_years: int, network: bool = False,
+               folder: Path | None = None) -> None:
+    """SizeError if the sweep holds more than MAX_RUNS runs, or if gathering its tables would
+    take more than 80 % of the memory available now (or more than the free disk under
+    ``folder``). Call it before sampling a design: it costs nothing."""
+    import psutil
+
+    if n_runs > MAX_RUNS:
+        raise SizeError(f"{n_runs:,} runs is more than the {MAX_RUNS:,} a sweep may hold "
+                        "(one file per run in one folder): split it into several sweeps")
+    memory, disk = footprint(n_runs, n_years, network)
+    available = psutil.virtual_memory().available
+    if memory > 0.8 * available:
+        raise SizeError(f"{n_runs:,} runs of {n_years} years need about {_size(memory)} of "
+                        f"memory to gather, more than the {_size(available)} available here: "
+                        "split it into several sweeps")
+    if folder is not None:
+        place = next(p for p in (folder, *folder.absolute().parents) if p.exists())
+        usage = shutil.disk_usage(place)
+        free = usage.free
+        if usage.total > 0 and disk > free:  # total 0: not a disk (/proc), claiming will say
+            raise SizeError(f"{n_runs:,} runs of {n_years} years need up to {_size(disk)} "
+                            f"of disk, more than the {_size(free)} free under {place}")
 
 
-def done_runs(out: Path) -> set[int]:
-    """run_ids whose file is stored (stray temporary files of a killed sweep are removed)."""
+def sweep_job(sweep: Sweep, also_writes: tuple[str, ...] = ()) -> Job:
+    """What a sweep writes into its folder (see outdir.Claim)."""
+
+    def stray_run_file(folder: Path) -> str | None:
+        runs = folder / "runs"
+        if not runs.is_dir():
+            return None
+        for path in sorted(runs.iterdir()):
+            match = RUN_FILE.match(path.name)
+            if not is_temporary(path) and (match is None or int(match[1]) >= sweep.n_runs):
+                return f"runs/{path.name}"
+        return None
+
+    return Job(str(sweep.info.get("kind", "sweep")), sweep.fingerprint(),
+               SWEEP_FILES | frozenset(also_writes), stray_run_file)
+
+
+def check_out(out: Path, sweep: Sweep, overwrite: bool = False,
+              also_writes: tuple[str, ...] = ()) -> None:
+    """Refuse, without writing anything, a folder that is a file, holds files market_abm did
+    not write, or (unless ``overwrite``) another job's results (OutputError)."""
+    inspect(out, sweep_job(sweep, also_writes), overwrite)
+
+
+@functools.cache
+def yearly_columns(network: bool = False) -> tuple[str, ...]:
+    """The columns of a run's yearly table (from a one-year run of a tiny market)."""
+    from market_abm.scenario import load_scenario
+
+    probe = load_scenario("baseline", {"n_customers": 100, "end_year": 1990})
+    return tuple(run_one((0, probe.model_dump(), 0, 0, network)).columns)
+
+
+def damage(path: Path, run_id: int, scenario: Scenario, network: bool) -> str | None:
+    """Why a stored run file cannot be used (None if it is sound)."""
+    try:
+        table = pd.read_parquet(path)
+    except Exception as exc:  # any reader failure: empty, truncated, not Parquet
+        text = str(exc).strip()
+        return f"unreadable: {text.splitlines()[0] if text else type(exc).__name__}"
+    if tuple(table.columns) != yearly_columns(network):
+        return "not the yearly columns of a run"
+    if not (table["run_id"] == run_id).all():
+        return f"it holds run_id {table['run_id'].iloc[0] if len(table) else 'none'}"
+    years = list(range(scenario.start_year, scenario.end_year + 1))
+    if table["year"].tolist() != years:
+        return f"{len(table)} years instead of {len(years)}"
+    return None
+
+
+def stored_runs(out: Path, sweep: Sweep, log=print) -> set[int]:
+    """run_ids whose stored file is sound. Temporary files of a killed sweep are removed;
+    a damaged file is removed (to be run again) with a line saying so."""
     folder = out / "runs"
     if not folder.is_dir():
         return set()
-    for tmp in folder.iterdir():
-        if _is_temporary(tmp):
-            tmp.unlink(missing_ok=True)
-    return {int(p.stem.removeprefix("run_")) for p in folder.glob("run_*.parquet")}
+    done = set()
+    for path in sorted(folder.iterdir()):
+        match = RUN_FILE.match(path.name)
+        if is_temporary(path):
+            path.unlink(missing_ok=True)
+        elif match is not None and int(match[1]) < sweep.n_runs:
+            k = int(match[1])
+            problem = damage(path, k, sweep.scenarios[k // sweep.replicates], sweep.network)
+            if problem is None:
+                done.add(k)
+            else:
+                log(f"sweep: runs/{path.name} is damaged ({problem}): running it again")
+                path.unlink()
+    return done
+
+
+def done_runs(out: Path) -> set[int]:
+    """run_ids whose file is stored (without checking them; see ``stored_runs``)."""
+    folder = out / "runs"
+    if not folder.is_dir():
+        return set()
+    return {int(m[1]) for p in folder.iterdir() if (m := RUN_FILE.match(p.name))}
 
 
 class Progress:
@@ -273,36 +373,40 @@ def write_manifest(out: Path, sweep: Sweep, status: str) -> None:
     write_json(manifest(**fields), out / "manifest.json")
 
 
-def run_sweep(out: Path, sweep: Sweep, engine, log=print,
-              progress_stream=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_sweep(out: Path, sweep: Sweep, engine, log=print, progress_stream=None,
+              overwrite: bool = False, also_writes: tuple[str, ...] = (),
+              then=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every run of ``sweep`` not yet stored in ``out`` on ``engine``, then consolidate.
 
-    Call ``check_out(out, sweep)`` first (before opening the engine) so a wrong folder fails
-    before anything starts. Returns (runs, yearly) as written.
+    The folder is claimed (lock file, this same sweep or empty; ``overwrite`` replaces
+    another job's results) for the whole sweep. Call ``check_out(out, sweep)`` first (before
+    opening the engine) so a wrong folder fails before anything starts. ``also_writes``:
+    names the caller writes into the folder besides the sweep's; ``then(runs)`` is called
+    with the runs table while the folder is still held (to write them). Returns (runs,
+    yearly) as written.
     """
-    check_out(out, sweep)
-    out.mkdir(parents=True, exist_ok=True)
-    for tmp in out.iterdir():
-        if _is_temporary(tmp):
-            tmp.unlink(missing_ok=True)
-    write_manifest(out, sweep, "running")  # first: it marks the folder as this sweep's
-    (out / "runs").mkdir(exist_ok=True)
-    text = scenario_to_toml(sweep.base)
-    atomic_write(out / "scenario.toml", lambda tmp: tmp.write_text(text))
-    done = done_runs(out)
-    tasks = [t for t in sweep.tasks() if t[0] not in done]
-    log(f"sweep: {sweep.n_runs} runs ({len(sweep.points)} points x {sweep.replicates} "
-        f"replicates), {len(done)} already stored, {len(tasks)} to run on {engine.description}")
-    start = time.monotonic()
-    progress = Progress(sweep.n_runs, len(done), progress_stream)
-    try:
-        for i, table in engine.map(run_one, tasks):
-            write_parquet(table, run_path(out, tasks[i][0]))
-            progress.update()
-    finally:
-        progress.close()
-    runs, yearly = consolidate(out, sweep)
-    write_manifest(out, sweep, "complete")
+    with Claim(out, sweep_job(sweep, also_writes), overwrite):
+        write_manifest(out, sweep, "running")  # first: it marks the folder as this sweep's
+        (out / "runs").mkdir(exist_ok=True)
+        text = scenario_to_toml(sweep.base)
+        atomic_write(out / "scenario.toml", lambda tmp: tmp.write_text(text))
+        done = stored_runs(out, sweep, log)
+        tasks = [t for t in sweep.tasks() if t[0] not in done]
+        log(f"sweep: {sweep.n_runs} runs ({len(sweep.points)} points x {sweep.replicates} "
+            f"replicates), {len(done)} already stored, {len(tasks)} to run on "
+            f"{engine.description}")
+        start = time.monotonic()
+        progress = Progress(sweep.n_runs, len(done), progress_stream)
+        try:
+            for i, table in engine.map(run_one, tasks):
+                write_parquet(table, run_path(out, tasks[i][0]))
+                progress.update()
+        finally:
+            progress.close()
+        runs, yearly = consolidate(out, sweep)
+        write_manifest(out, sweep, "complete")
+        if then is not None:
+            then(runs)
     elapsed = time.monotonic() - start
     rate = f", {len(tasks) / elapsed:.2f} runs/s" if tasks and elapsed > 0 else ""
     log(f"sweep: wrote {out}/runs.parquet ({len(runs)} runs), yearly.parquet, manifest.json "

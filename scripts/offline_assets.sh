@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Check that the Solara app can load with no internet: every front-end file the page asks Solara's
-# CDN proxy for must already be in its cache folder (<venv>/share/solara/cdn, or
-# $SOLARA_ASSETS_PROXY_CACHE_DIR). The files come with the pinned `solara-assets` package
-# (pyproject.toml); the app draws with matplotlib, so no vega/vega-lite/katex is needed.
+# Check that the Solara app can load with no internet: every front-end file the page asks for
+# under /_solara/cdn must be in the folder `market-abm app` serves read-only
+# (<venv>/share/solara/cdn, or $SOLARA_ASSETS_PROXY_CACHE_DIR; market_abm/viz/server.py). The
+# files come with the pinned `solara-assets` package (pyproject.toml); the app draws with
+# matplotlib, so no vega/vega-lite/katex is needed.
 # Usage: scripts/offline_assets.sh [VENV]   (default .venv); exits 1 naming what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

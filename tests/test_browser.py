@@ -1,4 +1,4 @@
-"""The app in a real browser: a Solara server started here on 127.0.0.1, Debian's chromium driven
+"""The app in a real browser: `market-abm app` started here on 127.0.0.1, Debian's chromium driven
 by Playwright (pytest-playwright's fixtures; Playwright cannot download a browser here).
 
 Fails on any page error, failed or non-loopback request, server traceback, or asset the server
@@ -39,15 +39,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`solara run app.py` on a free loopback port; its log is checked at teardown."""
+    """`market-abm app` on a free loopback port; its log is checked at teardown."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "solara.log"
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
-    solara = Path(sys.executable).with_name("solara")
+    market_abm = Path(sys.executable).with_name("market-abm")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(solara), "run", "app.py", "--host", "127.0.0.1",
-                                 "--port", str(port), "--production"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([str(market_abm), "app", "--port", str(port)],
+                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
@@ -71,7 +69,7 @@ def server(tmp_path_factory):
             proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
-    assert "Could not load URL" not in text, text
+    assert "Could not load URL" not in text and "refused" not in text, text
 
 
 @pytest.fixture(scope="session")

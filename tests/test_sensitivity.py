@@ -76,3 +76,19 @@ def test_bad_input(extra, message, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not out.exists()
+
+
+def test_figures_are_byte_identical(tmp_path):
+    from market_abm.plots import save_figure
+    from market_abm.sensitivity import figure
+
+    table = pd.DataFrame({"output": "final_share_online", "parameter": ["bass_q", "bass_p"],
+                          "mu": [0.1, -0.2], "mu_star": [0.1, 0.2], "sigma": [0.05, 0.01],
+                          "mu_star_conf": [0.02, 0.03]})
+    for name in ("a", "b"):
+        for suffix in ("svg", "png"):
+            save_figure(figure(table, "morris"), tmp_path / f"{name}.{suffix}")
+    for suffix in ("svg", "png"):
+        assert (tmp_path / f"a.{suffix}").read_bytes() == (tmp_path / f"b.{suffix}").read_bytes()
+    svg = (tmp_path / "a.svg").read_text()
+    assert "<dc:date>" not in svg and 'clip-path="url(#' in svg

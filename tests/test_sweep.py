@@ -17,6 +17,7 @@ import pytest
 
 from market_abm.cli import main
 from market_abm.designs import grid_design, lhs_design
+from market_abm.outdir import LOCK
 from market_abm.scenario import load_scenario
 from market_abm.sweep import Sweep
 from tests.dask_cluster import dask_cluster, free_port, start_worker, stop, wait_for
@@ -47,6 +48,11 @@ def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "sweep"
     assert main(["sweep", *SPEC, "--workers", "1", "--out", str(out)]) == 0
     return out
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Hidden files a sweep left behind, but its lock file (kept: see outdir)."""
+    return [p for p in folder.rglob(".*") if p.is_file() and p.name != LOCK]
 
 
 def assert_same_results(a: Path, b: Path) -> None:
@@ -90,7 +96,7 @@ def test_sweep_files_and_schema(reference):
     assert {"numpy", "mesa", "market_abm"} <= set(man["versions"])
     assert sorted(p.name for p in (reference / "runs").iterdir()) == [
         f"run_{k:06d}.parquet" for k in range(N_RUNS)]
-    assert not [p for p in reference.rglob(".*") if p.is_file()]
+    assert not leftovers(reference)
 
 
 def test_seeds_are_spawned_children_of_the_root():
@@ -153,7 +159,7 @@ def test_sigkill_then_resume_runs_each_run_once(reference, tmp_path):
     runs = pd.read_parquet(out / "runs.parquet")
     assert list(runs["run_id"]) == list(range(N_RUNS))
     assert len(pd.read_parquet(out / "yearly.parquet")) == N_RUNS * 14
-    assert not [p for p in out.rglob(".*") if p.is_file()]
+    assert not leftovers(out)
     assert_matches_reference(reference, out)
 
 
@@ -284,12 +290,12 @@ def test_unreachable_scheduler_fails_fast_one_line(tmp_path):
 def test_folder_of_another_sweep_is_refused(reference, tmp_path, capsys):
     other = [*SPEC[:-1], "8"]
     assert main(["sweep", *other, "--workers", "1", "--out", str(reference)]) == 2
-    assert "holds a different sweep" in capsys.readouterr().err
+    assert "holds a sweep with other settings" in capsys.readouterr().err
     stray = tmp_path / "stray"
     stray.mkdir()
     (stray / "notes.txt").write_text("mine")
     assert main(["sweep", *SPEC, "--workers", "1", "--out", str(stray)]) == 2
-    assert "not a sweep folder" in capsys.readouterr().err
+    assert "holds files market-abm did not write (notes.txt)" in capsys.readouterr().err
     assert sorted(p.name for p in stray.iterdir()) == ["notes.txt"]
 
 
@@ -330,4 +336,4 @@ def test_folder_of_a_sweep_killed_at_its_start_resumes(tmp_path):
     assert main(["sweep", "--set", "n_customers=200", "--set", "end_year=1991", "--replicates",
                  "2", "--workers", "1", "--out", str(out)]) == 0
     assert len(pd.read_parquet(out / "runs.parquet")) == 2
-    assert not [p for p in out.rglob(".*") if p.is_file()]
+    assert not leftovers(out)
