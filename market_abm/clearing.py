@@ -33,7 +33,7 @@ class Cleared:
     value_added: dict          # role -> (n,) $
     bulk_volume: float         # bulk units carried to stores
     parcel_volume: float       # bulk units carried in parcels
-    store_units: np.ndarray    # (n_retailers,) items sold by each store
+    store_units: np.ndarray    # (retailers,) items sold by each store
     hub_units: np.ndarray      # (n_hubs, K) items printed by each hub
 
 
@@ -157,6 +157,10 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
     online_price = supply.wholesale.T * (1.0 + s.online_margin)  # (K, n_p)
     online_margin = ((online_price - (cat.unit_cost + supply.handling)[:, None]) * online).sum(0)
     design_income = net_design @ design
+    handled = (made_units + design.sum(axis=0)).tolist()
+    made_units, cost = made_units.tolist(), cost.tolist()
+    online_margin, design_income = online_margin.tolist(), design_income.tolist()
+    value_added = va["producer"].tolist()
     for j, prod in enumerate(producers):
         if not prod.on_demand:
             prod.inventory = float(inventory[j])
@@ -164,9 +168,8 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
         prod.online_profit_year += online_margin[j] - s.web_shop_cost / steps * \
             prod.sells_online
         prod.design_profit_year += design_income[j] - (
-            s.design_catalogue_cost * prod.makes.sum() * prod.licenses_designs / steps)
-        prod.book(va["producer"][j], cost[j] + prod.channel_fixed_cost() / steps,
-                  made_units[j] + design[:, j].sum())
+            s.design_catalogue_cost * prod.lines * prod.licenses_designs / steps)
+        prod.book(value_added[j], cost[j] + prod.channel_fixed_cost() / steps, handled[j])
 
     margin = 1.0 + s.logistics_margin
     parcels = cleared.purchases[:, ONLINE]

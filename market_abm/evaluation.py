@@ -93,7 +93,9 @@ class Outlook:
     from the designs owners share and the producers licensing, platform or not; licensers:
     producers licensing each category's designs (K,), updated as producers decide;
     hub_sites and store_sites: print hubs and stores (type, x, y) opened during this review,
-    which later entrants take into account.
+    which later entrants take into account; hub_bound: the most a print hub could earn a
+    year ($, margin before fixed costs), serving every sampled customer with no trip: where
+    it is below a hub's fixed cost no site is worth evaluating.
     """
 
     supply: Supply
@@ -103,6 +105,7 @@ class Outlook:
     printing: np.ndarray
     coverage: np.ndarray
     licensers: np.ndarray
+    hub_bound: float
     hub_sites: list[tuple[float, float]]
     store_sites: list[tuple[int, float, float]]
 
@@ -128,9 +131,16 @@ class Outlook:
         licensers = np.array([p.makes & p.licenses_designs for p in supply.producers],
                              dtype=bool).reshape(-1, len(cat)).sum(0)
         coverage = supply.design_coverage
+        can_print = np.flatnonzero(cat.printable & (cat.printability < model.pro_capability))
+        hub_bound = 0.0
+        if len(can_print):
+            no_trip = {"hub": np.zeros(len(sample))}
+            served = expected_units(model, printing_offer(model, supply, coverage, hubs=True),
+                                    sample, can_print, no_trip)[:, :, PRINT_SERVICE].sum(0)
+            hub_bound = float(served @ (supply.hub_fee - supply.hub_cost))
         return cls(supply, sample, current, online,
                    printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), coverage, licensers,
-                   [], [])
+                   hub_bound, [], [])
 
     def nearest_trip(self, model, x: np.ndarray, y: np.ndarray, current: np.ndarray,
                      sites: list[tuple[float, float]]) -> np.ndarray:

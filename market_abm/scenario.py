@@ -133,7 +133,7 @@ class Scenario(BaseModel):
     printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under "
                                    "$200 in 2018).", "shared/data/desktop_3d_printers.csv",
                                    ge=0)
-    printer_learning_rate: float = P(0.28, "fraction / doubling", "Wright's law: the price "
+    printer_learning_rate: float = P(0.30, "fraction / doubling", "Wright's law: the price "
                                      "premium over the floor falls by this fraction per "
                                      "doubling of world cumulative printers sold; about "
                                      "$2,000 at 10^5 (2012) to $500 at 3x10^6 (2018).",

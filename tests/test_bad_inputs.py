@@ -128,7 +128,7 @@ FILES = [
      ["latin1.toml", "not UTF-8 text"]),
     ("bool.toml", b"printer_capability_growth = true\n",
      ["printer_capability_growth", "must be a number"]),
-    ("text.toml", b'n_retailers = "30"\n', ["n_retailers", "must be an integer"]),
+    ("text.toml", b'n_producers = "30"\n', ["n_producers", "must be an integer"]),
     ("word.yaml", b"dynamic_pricing: 'no'\n", ["dynamic_pricing", "true or false"]),
     ("inf.yaml", b"population_households: .inf\n", ["population_households", "finite"]),
     ("bad.toml", b"n_customers = = 3\n", ["bad.toml", "malformed"]),
@@ -219,7 +219,7 @@ def test_bad_run_seeds(extra, words, tmp_path, capsys):
 @pytest.mark.parametrize("extra, words", [
     (["--grid", "printer_capability_growth=true,false"], ["printer_capability_growth",
                                                           "must be a number", "True"]),
-    (["--grid", 'n_retailers="100",200'], ["n_retailers", "must be an integer", "'100'"]),
+    (["--grid", 'n_producers="100",200'], ["n_producers", "must be an integer", "'100'"]),
     (["--grid", "bass_q=0.3,nan"], ["bass_q", "finite"]),
     (["--grid", "bass_q=0.3,inf"], ["bass_q", "finite"]),
     (["--grid", "population_households=1e308"], ["population_households", "at most 1e12"]),
@@ -250,8 +250,8 @@ def test_bad_sweep_input(extra, words, tmp_path, capsys):
     (b"bass_q\nnan\n", ["design point 0", "bass_q", "finite"]),
     (b"bass_q\ninf\n", ["design point 0", "bass_q", "finite"]),
     (b"printer_capability_growth\ntrue\n", ["printer_capability_growth", "must be a number"]),
-    (b"n_retailers\n'100'\n", ["n_retailers", "must be an integer"]),
-    (b"n_retailers\n100.5\n", ["n_retailers", "must be an integer"]),
+    (b"n_producers\n'100'\n", ["n_producers", "must be an integer"]),
+    (b"n_producers\n100.5\n", ["n_producers", "must be an integer"]),
     ("bass_q\n0.3 # caf\u00e9\n".encode("latin-1"), ["design file", "unreadable"]),
     (None, ["design file", "is a folder"]),
 ])
@@ -403,7 +403,7 @@ def test_damaged_run_for_network(damage, words, run_copy, tmp_path, capsys):
 
 def test_network_of_mixed_runs(run_copy, tmp_path, capsys):
     other = tmp_path / "other"
-    assert main(["run", *TINY, "--quiet", "--seed", "9", "--set", "n_retailers=150",
+    assert main(["run", *TINY, "--quiet", "--seed", "9", "--set", "n_producers=20",
                  "--out", str(other)]) == 0
     shutil.copy(other / "flows.parquet", run_copy / "flows.parquet")
     capsys.readouterr()

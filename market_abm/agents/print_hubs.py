@@ -23,7 +23,7 @@ class PrintHub(LocatedFirm):
         cat, pop = model.categories, model.customers
         sample = outlook.sample
         can_print = cat.printable & (cat.printability < model.pro_capability)
-        if not can_print.any():
+        if not can_print.any() or outlook.hub_bound <= 0:
             return 0.0
         trip = model.trip_cost(np.hypot(pop.x[sample] - x, pop.y[sample] - y))
         now = outlook.nearest_trip(model, pop.x[sample], pop.y[sample], pop.travel_hub[sample],
@@ -46,6 +46,8 @@ class PrintHub(LocatedFirm):
         would pay its fixed cost."""
         s = model.scenario
         entries = 0
+        if outlook.hub_bound <= s.hub_fixed_cost:  # no site could pay
+            return 0
         for _ in range(s.entry_candidates):
             if entries >= s.max_entries_per_year:
                 break

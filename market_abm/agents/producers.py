@@ -29,6 +29,7 @@ class Producer(Firm):
         super().__init__(model, fixed_cost)
         s = model.scenario
         self.makes = makes  # bool, one per category
+        self.lines = int(makes.sum())  # categories made
         self.markup = s.producer_markup
         self.capacity = capacity
         self.in_stores = in_stores
@@ -49,7 +50,7 @@ class Producer(Firm):
         """Yearly cost ($) of the channels in the portfolio."""
         s = self.model.scenario
         return (s.web_shop_cost * self.sells_online
-                + s.design_catalogue_cost * self.makes.sum() * self.licenses_designs)
+                + s.design_catalogue_cost * self.lines * self.licenses_designs)
 
     def on_demand_premium(self) -> float:
         """This firm's extra unit cost of on-demand production (fraction of unit cost): it
@@ -78,9 +79,9 @@ class Producer(Firm):
             return
         months = model.month + 1
         use = self.goods_units_year / months * s.steps_per_year / max(self.capacity, 1.0)
-        self.markup = float(np.clip(
-            self.markup + s.price_adjustment / s.steps_per_year * (use - s.target_utilisation),
-            0.05, 3.0 * max(s.producer_markup, 0.05)))
+        markup = self.markup + s.price_adjustment / s.steps_per_year * (
+            use - s.target_utilisation)
+        self.markup = min(max(markup, 0.05), 3.0 * max(s.producer_markup, 0.05))
 
     # --- yearly ---------------------------------------------------------------------------
     @staticmethod

@@ -28,7 +28,7 @@ class Retailer(LocatedFirm):
         from market_abm.agents.print_hubs import PrintHub
 
         s = self.model.scenario
-        if self.last_profit >= 0 or self.insolvent:
+        if self.last_profit >= 0 or self.insolvent or outlook.hub_bound <= s.hub_fixed_cost:
             return
         profit = PrintHub.site_profit(self.model, outlook, self.x, self.y) - s.hub_fixed_cost
         cash = self.cash + s.hub_fixed_cost * s.cash_reserve_years - s.conversion_cost
