@@ -83,7 +83,9 @@ class MarketModel(mesa.Model):
 
         self.ref_price = self._reference_prices()
         self._create_firms()
-        self._sites_known: dict[tuple, tuple] = {}  # (role, type) -> (firm ids, nearest)
+        # (role, type) -> (firm ids, each customer's nearest id and distance, its position)
+        self._sites_known: dict[tuple, tuple] = {}
+        self._homes = np.column_stack([self.customers.x, self.customers.y])
         self.ledger = FlowLedger()
         self.rows: list[dict] = []
         self.exited: list[tuple[int, str, int]] = []  # (year, role, unique_id)
@@ -155,24 +157,41 @@ class MarketModel(mesa.Model):
                            for cls in FIRM_CLASSES}
 
     def _nearest(self, firms: list, key: tuple, trip: np.ndarray) -> np.ndarray:
-        """Index in ``firms`` of each customer's nearest one; writes the trip cost ($ per
-        purchase, inf when there is none) into ``trip``. Unchanged since last year when the
-        same firms are open."""
+        """Index in ``firms`` (sorted by unique_id) of each customer's nearest one; writes the
+        trip cost ($ per purchase, inf when there is none) into ``trip``.
+
+        Updated from last year's answer for the same ``key``: customers whose nearest firm
+        closed are searched again (a k-d tree of the open sites), and every new site is
+        compared with each customer's nearest distance; the same answer as searching all
+        customers anew, for a fraction of the cost when few sites change.
+        """
         pop = self.customers
-        sites = tuple(f.unique_id for f in firms)
+        ids = np.array([f.unique_id for f in firms], dtype=np.int64)
         known = self._sites_known.get(key)
-        if known is not None and known[0] == sites:
-            return known[1]
+        if known is not None and np.array_equal(known[0], ids):
+            return known[3]
         if not firms:
             trip[:] = np.inf
-            nearest = np.zeros(pop.n, dtype=np.int64)
+            self._sites_known[key] = (ids, None, None, np.zeros(pop.n, dtype=np.int64))
+            return self._sites_known[key][3]
+        sites = np.array([(f.x, f.y) for f in firms])
+        if known is None or known[1] is None:
+            dist, idx = cKDTree(sites).query(self._homes)
+            nearest = ids[idx]
         else:
-            tree = cKDTree(np.array([(f.x, f.y) for f in firms]))
-            dist, idx = tree.query(np.column_stack([pop.x, pop.y]))
-            trip[:] = self.trip_cost(dist)
-            nearest = idx.astype(np.int64)
-        self._sites_known[key] = (sites, nearest)
-        return nearest
+            nearest, dist = known[1].copy(), known[2].copy()
+            lost = ~np.isin(nearest, ids)
+            if lost.any():
+                dist[lost], idx = cKDTree(sites).query(self._homes[lost])
+                nearest[lost] = ids[idx]
+            for j in np.flatnonzero(~np.isin(ids, known[0])):
+                d = np.hypot(pop.x - sites[j, 0], pop.y - sites[j, 1])
+                closer = d < dist
+                dist[closer], nearest[closer] = d[closer], ids[j]
+        position = np.searchsorted(ids, nearest)
+        trip[:] = self.trip_cost(dist)
+        self._sites_known[key] = (ids, nearest, dist, position)
+        return position
 
     def _start_year(self) -> None:
         """Per-year state: each customer's nearest store of every type (``store_of``, (n, T)

@@ -99,6 +99,7 @@ class CustomerPopulation(mesa.Agent):
         self.usage = np.zeros((n, len(CHANNELS)), dtype=np.float32)
         self.usage[:, RETAIL] = 1.0
         self.printer_value = np.zeros(n)  # $ / year a frontier printer is worth (yearly)
+        self._observed = np.zeros((n, 5), dtype=np.float32)  # what neighbours see (step)
         self.printers_bought = 0
         self.expected_bought = self.expected_retired = 0.0  # agents / step (see update_printers)
         self.lost_purchases = 0
@@ -150,18 +151,27 @@ class CustomerPopulation(mesa.Agent):
         (benchmarks/ time this against a Mesa version with one object per customer.)
         """
         model, s = self.model, self.model.scenario
-        stacked = np.column_stack([self.usage, self.internet, self.owners]).astype(np.float32)
-        seen = model.social.neighbour_mean(stacked)
-        model.social_use = np.ascontiguousarray(seen[:, :4])
-        self.spread_internet(np.asarray(seen[:, 4]))
-        self.printers_bought = self.update_printers(np.asarray(seen[:, 5]))
+        # One sparse product gives the neighbours' use of three channels (the fourth is the
+        # rest: habits sum to one), their internet access and their printer ownership.
+        observed = self._observed
+        observed[:, :3] = self.usage[:, :3]
+        observed[:, 3] = self.internet
+        observed[:, 4] = self.printer > 0
+        seen = np.asarray(model.social.neighbour_mean(observed))
+        social = np.empty((self.n, len(CHANNELS)), dtype=np.float32)
+        social[:, :3] = seen[:, :3]
+        social[:, 3] = 1.0 - seen[:, :3].sum(axis=1)
+        model.social_use = social
+        self.spread_internet(seen[:, 3])
+        self.printers_bought = self.update_printers(seen[:, 4])
 
         rate = model.categories.purchases_per_year / s.steps_per_year
         who, what, counts = self.draw_purchases(rate)
         shoppers = self.shoppers(who, what, model.social_use)
         shoppers.counts = counts  # purchases come grouped by category
         shoppers.time_value *= model.rng.exponential(1.0, len(who))  # urgency of each purchase
-        shoppers.design_found = model.rng.random(len(who)) < supply.offer.findable.take(what)
+        shoppers.design_found = model.rng.random(len(who)) < shoppers.per_category(
+            supply.offer.findable)
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         ok = served(util)
         self.lost_purchases = len(who) - int(ok.sum())
