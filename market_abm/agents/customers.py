@@ -169,9 +169,10 @@ class CustomerPopulation(mesa.Agent):
         who, what, counts = self.draw_purchases(rate)
         shoppers = self.shoppers(who, what, model.social_use)
         shoppers.counts = counts  # purchases come grouped by category
-        shoppers.time_value *= model.rng.exponential(1.0, len(who))  # urgency of each purchase
-        shoppers.design_found = model.rng.random(len(who)) < shoppers.per_category(
-            supply.offer.findable)
+        urgency = model.rng.standard_exponential(len(who), dtype=np.float32)  # mean 1
+        shoppers.time_value *= urgency
+        shoppers.design_found = model.rng.random(len(who), dtype=np.float32) < \
+            shoppers.per_category(supply.offer.findable)
         util = utilities(supply.offer, shoppers, s.habit_weight, s.social_weight)
         ok = served(util)
         self.lost_purchases = len(who) - int(ok.sum())
@@ -208,9 +209,12 @@ class CustomerPopulation(mesa.Agent):
                              minlength=self.n * k).reshape(self.n, k)
         bought = np.bincount(buys.customer, minlength=self.n)
         step_weight = 1.0 / (self.model.scenario.habit_memory * per_year)
-        keep = ((1.0 - step_weight) ** np.arange(bought.max(initial=0) + 1)).take(bought)
-        per_purchase = np.maximum(bought, 1)[:, None]
-        self.usage[:] = keep[:, None] * self.usage + (1.0 - keep)[:, None] * counts / per_purchase
+        powers = (1.0 - step_weight) ** np.arange(bought.max(initial=0) + 1)
+        keep = powers.astype(np.float32).take(bought)
+        new = counts.astype(np.float32)
+        new *= ((1.0 - keep) / np.maximum(bought, 1))[:, None]
+        self.usage *= keep[:, None]
+        self.usage += new
 
     def spread_internet(self, neighbour_internet: np.ndarray) -> None:
         """Connect customers from internet_start_year on: Bass hazard on the social graph,
