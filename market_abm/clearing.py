@@ -67,8 +67,12 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     r = np.flatnonzero(ch == RETAIL)
     if len(r):
         k_r = k.take(r)
-        store = model.store_of[c.take(r), cat.store_type.take(k_r)]
-        u_store = _per(store * K + k_r, n_r * K).reshape(n_r, K) * hh * items
+        types = model.store_of.shape[1]
+        store = model.store_of.ravel().take(c.take(r) * types + cat.store_type.take(k_r))
+        # purchases per (store, segment, category): every retail total is a sum of it
+        bought = _per((store * n_s + seg.take(r)) * K + k_r, n_r * n_s * K).reshape(
+            n_r, n_s, K) * hh
+        u_store = bought.sum(1) * items
         store_units = u_store.sum(1)
         a = units[:, RETAIL, None] * supply.share_goods
         flows.append(Flow("goods", "producer", "logistician",
@@ -77,11 +81,8 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         landed = supply.mean_wholesale(supply.share_goods) + supply.bulk_fee
         flows.append(Flow("goods", "logistician", "retailer", outer(supply.bulk_split,
                           store_units), outer(supply.bulk_split, u_store @ landed)))
-        pair = store * n_s + seg.take(r)
-        item_price = (offer.price[:, RETAIL] * items).take(k_r)
-        flows.append(Flow("goods", "retailer", "customers",
-                          _per(pair, n_r * n_s, items.take(k_r)).reshape(n_r, n_s) * hh,
-                          _per(pair, n_r * n_s, item_price).reshape(n_r, n_s) * hh))
+        flows.append(Flow("goods", "retailer", "customers", bought @ items,
+                          bought @ (offer.price[:, RETAIL] * items)))
 
     # Online: producer -> logistician -> customer segment (one parcel per purchase).
     o = np.flatnonzero(ch == ONLINE)
@@ -114,16 +115,14 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
                           outer(supply.material_split, sk.sum(1)),
                           outer(supply.material_split, sk @ supply.material_price)))
     if len(p):
-        k_p = k.take(p)
         hub = model.hub_of.take(c.take(p))
-        u_hub = hub_units = _per(hub * K + k_p, n_h * K).reshape(n_h, K) * hh * items
+        bought = _per((hub * n_s + seg.take(p)) * K + k.take(p), n_h * n_s * K).reshape(
+            n_h, n_s, K) * hh
+        u_hub = hub_units = bought.sum(1) * items
         flows.append(Flow("design", "platform", "print_hub", outer(supply.platform_split,
                           u_hub.sum(1)), outer(supply.platform_split, u_hub @ supply.design_price)))
-        pair = hub * n_s + seg.take(p)
-        item_price = (offer.price[:, PRINT_SERVICE] * items).take(k_p)
-        flows.append(Flow("print_job", "print_hub", "customers",
-                          _per(pair, n_h * n_s, items.take(k_p)).reshape(n_h, n_s) * hh,
-                          _per(pair, n_h * n_s, item_price).reshape(n_h, n_s) * hh))
+        flows.append(Flow("print_job", "print_hub", "customers", bought @ items,
+                          bought @ (offer.price[:, PRINT_SERVICE] * items)))
 
     sizes = {role: len(firms) for role, firms in model.firm_lists.items()}
     sizes["customers"] = n_s
