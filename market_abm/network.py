@@ -31,7 +31,7 @@ NEW_ROLES = tuple(r for r in INTERMEDIARY_ROLES if r not in OLD_ROLES)
 # A role is disintermediated once its share of units sold stays below this for good.
 DISINTERMEDIATION_SHARE = 0.5
 # With more producers than this, betweenness routes from a seeded sample of them.
-BETWEENNESS_SAMPLE = 200
+BETWEENNESS_SAMPLE = 40
 FORMATS = ("graphml", "gexf", "json")
 EXIT_COLUMNS = ["year", "role", "id"]
 # The identity columns of the firm table that the graph reads.
