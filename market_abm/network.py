@@ -31,7 +31,7 @@ NEW_ROLES = tuple(r for r in INTERMEDIARY_ROLES if r not in OLD_ROLES)
 # A role is disintermediated once its share of units sold stays below this for good.
 DISINTERMEDIATION_SHARE = 0.5
 # With more producers than this, betweenness routes from a seeded sample of them.
-BETWEENNESS_SAMPLE = 40
+BETWEENNESS_SAMPLE = 10
 FORMATS = ("graphml", "gexf", "json")
 EXIT_COLUMNS = ["year", "role", "id"]
 # The identity columns of the firm table that the graph reads.
@@ -83,8 +83,25 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
         >>> G.nodes["logistician:2"]["value_added"], G.nodes["customers:0"]["throughput"]
         (90.0, 30.0)
     """
-    nodes = firms[firms["year"] == year]
-    following = firms[firms["year"] == year + 1]
+    wide = edge_table(flows[flows["year"] == year])
+    return _graph(wide.xs(year, level="year") if len(wide) else wide,
+                  firms[firms["year"] == year], firms[firms["year"] == year + 1], year,
+                  segments)
+
+
+def edge_table(flows: pd.DataFrame) -> pd.DataFrame:
+    """Flow rows summed per edge and year: index (year, src_role, src_id, dst_role, dst_id),
+    columns (units | value, kind). One grouping for a whole run is much faster than one per
+    year (network_metrics)."""
+    keys = ["year", "src_role", "src_id", "dst_role", "dst_id", "kind"]
+    return (flows.astype({"units": "float64", "value": "float64"})
+            .groupby(keys)[["units", "value"]].sum().unstack("kind", fill_value=0.0))
+
+
+def _graph(wide: pd.DataFrame, nodes: pd.DataFrame, following: pd.DataFrame, year: int,
+           segments: int | None) -> nx.DiGraph:
+    """build_graph from the year's edge_table rows (``wide``, without the year level) and the
+    firm-table rows of the year (``nodes``) and of the next (``following``)."""
     staying = set(zip(following["role"], following["id"], strict=True))
     G = nx.DiGraph(year=int(year))
     for f in nodes.itertuples(index=False):
@@ -97,23 +114,21 @@ def build_graph(flows: pd.DataFrame, firms: pd.DataFrame, year: int,
         if getattr(f, "store_type", ""):
             attrs["store_type"] = f.store_type
         G.add_node(node_name(f.role, f.id), **attrs)
-    edges = flows[flows["year"] == year]
-    bought = edges.loc[edges["dst_role"] == "customers", "dst_id"].unique()
+    index = wide.index.to_frame(index=False)
+    if segments is None:
+        bought = index.loc[index["dst_role"] == "customers", "dst_id"].unique()
     for s in range(segments) if segments is not None else sorted(int(i) for i in bought):
         G.add_node(node_name("customers", s), role="customers", agent_id=s, entry_year=-1,
                    converted_from=-1, active=True, throughput=0.0, value_added=0.0)
-    _add_edges(G, edges)
+    _add_edges(G, wide, index)
     return G
 
 
-def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
-    """Aggregate flow rows into edges and node throughput / value added (see build_graph)."""
-    if edges.empty:
+def _add_edges(G: nx.DiGraph, wide: pd.DataFrame, index: pd.DataFrame) -> None:
+    """Edges and node throughput / value added from the year's edge_table rows (``wide``,
+    its index as a frame ``index``; see build_graph)."""
+    if wide.empty:
         return
-    keys = ["src_role", "src_id", "dst_role", "dst_id"]
-    wide = (edges.astype({"units": "float64", "value": "float64"})
-            .groupby([*keys, "kind"])[["units", "value"]].sum().unstack("kind", fill_value=0.0))
-    index = wide.index.to_frame(index=False)
     src = [f"{r}:{i}" for r, i in zip(index["src_role"].to_numpy(object),
                                       index["src_id"].to_numpy(), strict=True)]
     dst = [f"{r}:{i}" for r, i in zip(index["dst_role"].to_numpy(object),
@@ -129,20 +144,28 @@ def _add_edges(G: nx.DiGraph, edges: pd.DataFrame) -> None:
     cols["units"] = units.sum(axis=1)
     cols["value"] = np.column_stack([cols[f"value_{k}"] for k in FLOW_KINDS]).sum(axis=1)
     product = np.column_stack([cols[f"units_{k}"] for k in PRODUCT_KINDS]).sum(axis=1)
-    kinds = [",".join(k for k, on in zip(FLOW_KINDS, row, strict=True) if on)
-             for row in units > 0]
+    present = (units > 0) @ (1 << np.arange(len(FLOW_KINDS)))  # a bit per kind present
+    label = {b: ",".join(k for j, k in enumerate(FLOW_KINDS) if b >> j & 1)
+             for b in np.unique(present).tolist()}
     names = list(cols)
     table = np.column_stack([cols[n] for n in names]).tolist()
-    nodes = G.nodes
-    for u, v, row, kind, made in zip(src, dst, table, kinds, product.tolist(), strict=True):
-        G.add_edge(u, v, **dict(zip(names, row, strict=True)), kinds=kind, weight=row[-2])
-        value = row[-1]
-        nodes[u]["value_added"] += value
-        nodes[v]["value_added"] -= value
-        if nodes[u]["role"] != "customers":
-            nodes[u]["throughput"] += row[-2]
-        if nodes[v]["role"] == "customers":
-            nodes[v]["throughput"] += made
+    G.add_edges_from((u, v, {**dict(zip(names, row, strict=True)), "kinds": label[bits],
+                             "weight": row[-2]})
+                     for u, v, row, bits in zip(src, dst, table, present.tolist(), strict=True))
+    # Node sums, one bincount each: value added is out - in; a firm's throughput is what it
+    # passes on (all units), a segment's what it buys (product units).
+    position = {n: i for i, n in enumerate(G.nodes)}
+    s = np.fromiter((position[u] for u in src), np.int64, len(src))
+    d = np.fromiter((position[v] for v in dst), np.int64, len(dst))
+    firm_src = (index["src_role"] != "customers").to_numpy()
+    to_customers = (index["dst_role"] == "customers").to_numpy()
+    size = len(position)
+    added = (np.bincount(s, cols["value"], size) - np.bincount(d, cols["value"], size)).tolist()
+    through = (np.bincount(s[firm_src], cols["units"][firm_src], size)
+               + np.bincount(d[to_customers], product[to_customers], size)).tolist()
+    for (_, attrs), va, tp in zip(G.nodes(data=True), added, through, strict=True):
+        attrs["value_added"] += va
+        attrs["throughput"] += tp
 
 
 def step_graph(model) -> nx.DiGraph:
@@ -352,18 +375,24 @@ def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
     Example: ``network_metrics(model.flows, model.firm_table, model.exited,
     model.n_segments).set_index("year")["intermediation_index"]``.
     """
-    gone = exits_frame(exited)
-    by_year = dict(tuple(flows.groupby("year")))
+    exits = exits_frame(exited).groupby(["year", "role"]).size()
+    edges = edge_table(flows)
+    per_year = {int(y): wide for y, wide in edges.groupby(level="year")} if len(edges) else {}
+    firms_of = {int(y): part for y, part in firms.groupby("year")}
     rows, before = [], None
-    for year in sorted(int(y) for y in firms["year"].unique()):
-        G = build_graph(by_year.get(year, flows.iloc[:0]), firms, year, segments)
+    for year in sorted(firms_of):
+        wide = per_year.get(year, edges.iloc[:0])
+        if len(wide):
+            wide = wide.droplevel("year")
+        now = firms_of[year]
+        G = _graph(wide, now, firms_of.get(year + 1, now.iloc[:0]), year, segments)
         row = {"year": year, **graph_metrics(G, seed)}
-        now = firms[firms["year"] == year]
+        ids = {role: set(part["id"]) for role, part in now.groupby("role")}
         for role in FIRM_ROLES:
-            ids = set(now.loc[now["role"] == role, "id"])
-            row[f"entries_{role}"] = 0 if before is None else len(ids - before.get(role, set()))
-            row[f"exits_{role}"] = int(((gone["year"] == year) & (gone["role"] == role)).sum())
-        before = {role: set(g["id"]) for role, g in now.groupby("role")}
+            row[f"entries_{role}"] = 0 if before is None else len(
+                ids.get(role, set()) - before.get(role, set()))
+            row[f"exits_{role}"] = int(exits.get((year, role), 0))
+        before = ids
         rows.append(row)
     return pd.DataFrame(rows)
 
