@@ -29,8 +29,8 @@ from market_abm.technology import print_quality
 
 ROOT = Path(__file__).resolve().parent.parent
 # January 2035 of the baseline: every channel is open and used (home printing and print
-# services included), 2,000 customers buy about 3,700 times a step.
-CUSTOMERS, YEAR, STEPS, SEED = 2000, 2035, 4, 3
+# services included), 2,000 customers buy about 3,000 times a step.
+CUSTOMERS, YEAR, STEPS, SEED = 2000, 2035, 6, 3
 
 
 # --- references with one rule changed: the check must tell them from the model ------------
