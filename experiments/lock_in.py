@@ -12,7 +12,7 @@ ratio). Where J is below the threshold the two starts meet; above it they stay a
     python -m experiments.lock_in [--quick]
 
 Writes results/lock_in/lock_in.csv (J, start, seed, final online share: the mean of the last
-two years' share of items bought online) and lock_in.png / .svg.
+two years' share of items bought online; years run and customers) and lock_in.png / .svg.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def final_share(J: float, start: str, seed: int, n_customers: int, years: int) -
 
 def run(n_customers: int, seeds: list[int], years: int) -> pd.DataFrame:
     rows = [{"J": J, "start": start, "seed": seed,
-             "final_online_share": final_share(J, start, seed, n_customers, years)}
+             "final_online_share": final_share(J, start, seed, n_customers, years),
+             "years": years, "n_customers": n_customers}
             for J in LEVELS for start in STARTS for seed in seeds]
     return pd.DataFrame(rows)
 
@@ -83,8 +84,9 @@ def figure(data: pd.DataFrame, calibrated: float) -> plt.Figure:
         ax.axvline(x, color="0.3", ls=style, lw=1)
         ax.text(x, 1.01, label, rotation=90, va="bottom", ha="center", fontsize=7,
                 transform=ax.get_xaxis_transform())
+    years = int(data["years"].iloc[0])
     ax.set(xlabel="conformity J = habit_weight + social_weight",
-           ylabel="online share of items after 20 years", ylim=(0, 1))
+           ylabel=f"online share of items after {years} years", ylim=(0, 1))
     ax.legend(fontsize=8, loc="center left")
     return fig
 
