@@ -32,9 +32,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from market_abm import history  # noqa: E402
+from market_abm import history, patterns  # noqa: E402
+from market_abm.agents import FIRM_ROLES  # noqa: E402
 from market_abm.categories import load_categories  # noqa: E402
+from market_abm.indicators import yearly as yearly_means  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
+from market_abm.network import INTERMEDIARY_ROLES  # noqa: E402
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS  # noqa: E402
 from market_abm.scenario import Scenario, parameter_docs  # noqa: E402
 
 PAPER_DIR = Path(__file__).resolve().parent
@@ -55,50 +59,56 @@ ODD_ELEMENTS = (
 )
 
 # Every Scenario parameter in exactly one group; the groups follow the submodels of the ODD
-# and name the module that uses the parameter. tests/test_paper.py fails when a parameter of
+# and name the modules that use the parameter. tests/test_paper.py fails when a parameter of
 # Scenario is missing here (or listed here and gone from Scenario).
 PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Time, scale and population", "scenario.py, model.py, agents/customers.py", (
+    ("Time, scale and population", "scenario.py, model.py, indicators.py", (
         "start_year", "end_year", "steps_per_year", "n_customers", "population_households",
-        "n_producers", "n_retailers", "n_logisticians", "region_size_km", "segment_grid")),
+        "outside_retail_share", "n_producers", "n_logisticians", "region_size_km",
+        "segment_grid")),
     ("Social network", "social.py", (
         "social_network", "social_degree", "social_rewiring")),
-    ("Technology", "technology.py", (
-        "printer_capability_start", "printer_capability_growth", "pro_capability_lead_years",
+    ("Technology and the world printer market", "technology.py, model.py", (
+        "printer_capability_start", "printer_capability_growth", "capability_freeze_year",
+        "pro_capability_lead_years", "print_quality_scale", "print_failure_scale",
         "printer_price_start", "printer_price_floor", "printer_learning_rate",
-        "printer_initial_cumulative")),
-    ("Diffusion of internet access and printers", "adoption.py", (
-        "printer_lifetime", "printer_enjoyment", "adoption_steepness", "adoption_model",
-        "bass_p", "bass_q", "internet_start_year", "internet_p", "internet_q")),
-    ("Channel choice", "market.py, agents/customers.py", (
+        "world_printers_start", "world_households")),
+    ("Households: internet access and printers", "agents/customers.py", (
+        "internet_start_year", "internet_p", "internet_q", "internet_reluctance",
+        "printer_lifetime", "adoption_model", "maker_share", "maker_enjoyment", "maker_hassle",
+        "adoption_steepness", "bass_p", "bass_q")),
+    ("Channel choice", "market.py, offer.py, agents/customers.py", (
         "price_sensitivity", "sensitivity_spread", "time_value", "travel_cost_per_km",
-        "trip_time_cost", "items_per_trip", "personalisation_taste", "habit_weight",
-        "habit_memory", "social_weight", "online_delay_days", "print_service_delay_days",
-        "home_print_effort", "print_hassle_spread", "print_failure_scale")),
-    ("Producers", "pricing.py, clearing.py, model.py, review.py", (
+        "trip_time_cost", "purchases_per_trip", "variety_value", "inspection_value",
+        "inspection_learning", "inspection_experience", "personalisation_taste",
+        "habit_weight", "habit_memory", "social_weight", "home_print_effort",
+        "print_hassle_spread", "print_service_delay_days")),
+    ("Producers and web shops", "agents/producers.py, offer.py, clearing.py", (
         "producer_markup", "dynamic_pricing", "price_adjustment", "target_utilisation",
-        "on_demand_premium", "inventory_cover_months", "holding_cost", "producer_fixed_cost",
-        "web_shop_cost", "design_catalogue_cost", "design_price_share")),
-    ("Logistics", "pricing.py, clearing.py, review.py", (
+        "on_demand_premium", "on_demand_spread", "inventory_cover_months", "holding_cost",
+        "producer_fixed_cost", "online_seller_fixed_cost", "designer_fixed_cost",
+        "web_shop_cost", "online_margin", "online_handling", "design_catalogue_cost",
+        "design_price_share")),
+    ("Carriers", "agents/logisticians.py, offer.py, clearing.py", (
         "bulk_cost", "parcel_cost", "parcel_bulk_cost", "parcel_scale_elasticity",
         "parcel_reference_volume", "parcel_cost_cap", "logistics_margin",
-        "logistician_fixed_cost", "material_bulk", "material_margin")),
-    ("Retail and firm finance", "pricing.py, agents/base.py, review.py", (
-        "retail_margin", "retailer_fixed_cost", "fixed_cost_spread", "cash_reserve_years")),
-    ("Platforms, print hubs and entry", "pricing.py, clearing.py, review.py", (
-        "platform_commission", "platform_fixed_cost", "network_effect", "designs_per_sale",
-        "platform_seed_catalogue", "max_entries_per_year", "hub_fixed_cost", "hub_margin",
-        "machine_cost_per_hour", "pro_speedup", "conversion_cost", "evaluation_sample")),
+        "logistician_fixed_cost", "online_delay_days", "delivery_speedup", "depot_capacity",
+        "depot_cost")),
+    ("Stores, firm finance and entry", "agents/retailers.py, agents/base.py, evaluation.py", (
+        "store_cost_scale", "fixed_cost_spread", "cash_reserve_years", "entry_candidates",
+        "max_entries_per_year", "conversion_cost", "evaluation_sample")),
+    ("Platforms, print hubs and material suppliers",
+     "agents/platforms.py, agents/print_hubs.py, agents/material_suppliers.py, offer.py", (
+         "platform_commission", "platform_fixed_cost", "network_effect", "designs_per_owner",
+         "platform_seed_catalogue", "design_catalogue_scale", "hub_fixed_cost", "hub_margin",
+         "machine_cost_per_hour", "pro_speedup", "material_margin",
+         "material_supplier_fixed_cost")),
 )
 
+# Labels of the channels in the paper's figures; colours, role labels and the list of roles
+# come from the package (market_abm.palette, market_abm.agents.FIRM_ROLES): one palette.
 CHANNEL_LABELS = {"retail": "retail store", "online": "online, home delivery",
                   "home_print": "home printing", "print_service": "print service"}
-CHANNEL_COLOURS = {"retail": "#8c564b", "online": "#1f77b4", "home_print": "#2ca02c",
-                   "print_service": "#ff7f0e"}
-ROLE_LABELS = {"producer": "producers", "logistician": "logisticians",
-               "retailer": "retailers", "platform": "3D platforms", "print_hub": "print hubs"}
-ROLE_COLOURS = {"producer": "#555555", "logistician": "#9467bd", "retailer": "#8c564b",
-                "platform": "#2ca02c", "print_hub": "#ff7f0e", "customers": "#1f77b4"}
 
 plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
                      "svg.fonttype": "path", "svg.hashsalt": "market_abm"})
@@ -170,10 +180,10 @@ class Figures:
 
 
 def yearly(ts: pd.DataFrame) -> pd.DataFrame:
-    """Yearly means of a step table, plus the yearly sums of the event columns."""
-    y = ts.groupby("year").mean(numeric_only=True)
-    events = [c for c in ts.columns if c.startswith(("exits_", "entries_", "conversions_"))]
-    y[events] = ts.groupby("year")[events].sum()
+    """Yearly means of a step table with the yearly review's events summed per year
+    (market_abm.indicators.yearly), plus the printed share (home printing and print
+    services)."""
+    y = yearly_means(ts)
     y["share_printed"] = y["share_home_print"] + y["share_print_service"]
     return y
 
@@ -187,7 +197,7 @@ class Years:
         self.first = int(y.index.min())
 
     def at(self, year: int, column: str, fmt: Callable[[float], str] = pct) -> str:
-        if year not in self.y.index:
+        if year not in self.y.index or column not in self.y.columns:
             return f"n/a (the run covers {self.first}-{self.last})"
         return fmt(float(self.y.loc[year, column]))
 
@@ -196,6 +206,20 @@ class Years:
         hit = self.y.index[self.y[column] >= threshold]
         return f"in {int(hit[0])}" if len(hit) else f"at no time up to {self.last}"
 
+    def change(self, column: str, start: int, end: int) -> str:
+        """'-54 %' for the relative change of ``column`` from ``start`` to ``end``."""
+        if not {start, end} <= set(self.y.index):
+            return f"n/a (the run covers {self.first}-{self.last})"
+        a, b = float(self.y.loc[start, column]), float(self.y.loc[end, column])
+        if a <= 0:
+            return "n/a (none at the start)"
+        return signed_pct(b / a - 1.0)
+
+
+def signed_pct(x: float, digits: int = 0) -> str:
+    """A change as a signed percentage: -0.54 -> '-54 %', 0.12 -> '+12 %'."""
+    return f"{'+' if x >= 0 else '\u2212'}{abs(100 * x):.{digits}f}\u00a0%"
+
 
 def years_after(y: pd.DataFrame, column: str, threshold: float, start: int) -> str:
     """'N years after START' for the first year ``column`` reaches ``threshold``."""
@@ -203,6 +227,11 @@ def years_after(y: pd.DataFrame, column: str, threshold: float, start: int) -> s
     if not len(hit):
         return f"not within the run (which ends in {int(y.index.max())})"
     return f"{int(hit[0]) - start} years after internet access starts spreading ({start})"
+
+
+def label(name: str) -> str:
+    """A column suffix as words: 'music_video' -> 'music video'."""
+    return name.replace("_", " ")
 
 
 def baseline_part(results: Path, gen: Path) -> Part:
@@ -219,6 +248,10 @@ def baseline_part(results: Path, gen: Path) -> Part:
     part = Part(True, "results/baseline")
     net_start = int(sc.get("internet_start_year", Scenario().internet_start_year))
     pre = y[y.index < net_start]
+    cats = load_categories()
+    two = lambda x: f"{x:.2f}"  # noqa: E731
+    days = lambda x: f"{x:.1f}"  # noqa: E731
+    total = lambda col: num(y[col].sum()) if col in y.columns else "0"  # noqa: E731
     v = {
         "seed": str(man.get("seed", "unknown")),
         "n_customers": num(sc.get("n_customers", float("nan"))),
@@ -226,14 +259,41 @@ def baseline_part(results: Path, gen: Path) -> Part:
         "git_commit": str(man.get("git_commit", "unknown"))[:12],
         "retail_min_before_internet": pct(pre["share_retail"].min()) if len(pre) else
         "n/a (no year before internet access)",
-        "online_1995": yr.at(1995, "share_online"), "online_2000": yr.at(2000, "share_online"),
-        "online_2005": yr.at(2005, "share_online"), "online_2010": yr.at(2010, "share_online"),
-        "online_2020": yr.at(2020, "share_online"), "online_2050": yr.at(2050, "share_online"),
-        "online_1pct_when": yr.first_year("share_online", 0.01),
-        "online_5pct_when": yr.first_year("share_online", 0.05),
-        "online_5pct_after": years_after(y, "share_online", 0.05, net_start),
         "internet_2000": yr.at(2000, "internet_share"),
         "internet_2010": yr.at(2010, "internet_share"),
+        "internet_2020": yr.at(2020, "internet_share"),
+        "online_5pct_after": years_after(y, "spend_share_online", 0.05, net_start),
+        "online_1pct_when": yr.first_year("spend_share_online", 0.01),
+        "online_5pct_when": yr.first_year("spend_share_online", 0.05),
+        "online_units_2050": yr.at(2050, "share_online"),
+    }
+    for year in (2000, 2009, 2019, 2030, 2050):
+        v[f"online_{year}"] = yr.at(year, "spend_share_online")
+        v[f"online_units_{year}"] = yr.at(year, "share_online")
+    # online spend share by category in 2012 (pattern 2), ranked
+    online_cols = {c: f"spend_share_online_{c}" for c in cats.names}
+    if 2012 in y.index:
+        ranked = sorted(cats.names, key=lambda c: -float(y.loc[2012, online_cols[c]]))
+        v["online_2012_ranked"] = ", ".join(f"{label(c)} {pct(y.loc[2012, online_cols[c]])}"
+                                            for c in ranked)
+    else:
+        v["online_2012_ranked"] = f"n/a (the run covers {yr.first}-{yr.last})"
+    for c in ("books", "music_video", "furniture", "clothing", "spare_parts"):
+        v[f"online_2012_{c}"] = yr.at(2012, online_cols[c])
+    for c in ("books", "clothing", "furniture"):
+        v[f"variety_2012_{c}"] = yr.at(2012, f"online_variety_{c}")
+    # stores by type (pattern 3) and in all
+    for t in cats.stores.names:
+        v[f"stores_{t}_1995"] = yr.at(1995, f"active_stores_{t}", num)
+        v[f"stores_{t}_2019"] = yr.at(2019, f"active_stores_{t}", num)
+        v[f"stores_{t}_change"] = yr.change(f"active_stores_{t}", 1995, 2019)
+    v.update({
+        "retailers_start": num(y["active_retailers"].iloc[0]),
+        "retailers_before_internet": yr.at(net_start - 1, "active_retailers", num),
+        "retailers_2000": yr.at(2000, "active_retailers", num),
+        "retailers_2050": yr.at(2050, "active_retailers", num),
+        "retailers_change": yr.change("active_retailers", 2000, 2050),
+        # printing
         "printed_2015": yr.at(2015, "share_printed"),
         "printed_2030": yr.at(2030, "share_printed"),
         "printed_2050": yr.at(2050, "share_printed"),
@@ -242,53 +302,88 @@ def baseline_part(results: Path, gen: Path) -> Part:
         "printed_1pct_when": yr.first_year("share_printed", 0.01),
         "printed_10pct_when": yr.first_year("share_printed", 0.10),
         "retail_2050": yr.at(2050, "share_retail"),
+        "makers": yr.at(yr.last, "maker_share"),
+        "owners_2015": yr.at(2015, "printer_owner_share"),
+        "owners_2020": yr.at(2020, "printer_owner_share"),
         "owners_2030": yr.at(2030, "printer_owner_share"),
         "owners_2050": yr.at(2050, "printer_owner_share"),
-        "capability_2015": yr.at(2015, "printer_capability", lambda x: f"{x:.2f}"),
-        "capability_2050": yr.at(2050, "printer_capability", lambda x: f"{x:.2f}"),
-        "price_2015": yr.at(2015, "printer_price", money),
+        "capability_2015": yr.at(2015, "printer_capability", two),
+        "capability_2050": yr.at(2050, "printer_capability", two),
+        "price_2010": yr.at(2010, "printer_price", money),
+        "price_2018": yr.at(2018, "printer_price", money),
         "price_2030": yr.at(2030, "printer_price", money),
         "price_2050": yr.at(2050, "printer_price", money),
-        "retailers_start": num(y["active_retailers"].iloc[0]),
-        "retailers_before_internet": yr.at(net_start - 1, "active_retailers", num),
-        "retailers_2000": yr.at(2000, "active_retailers", num),
-        "retailers_2050": yr.at(2050, "active_retailers", num),
-        "logistics_per_unit_2000": yr.at(2000, "logistics_volume_per_unit",
-                                         lambda x: f"{x:.2f}"),
-        "logistics_per_unit_2050": yr.at(2050, "logistics_volume_per_unit",
-                                         lambda x: f"{x:.2f}"),
-        "revenue_retailer_2000": yr.at(2000, "revenue_share_retailer"),
-        "revenue_retailer_2050": yr.at(2050, "revenue_share_retailer"),
-        "revenue_new_2050": pct(float(y.loc[yr.last, "revenue_share_platform"]
-                                      + y.loc[yr.last, "revenue_share_print_hub"])),
+        "bought_2015": yr.at(2015, "printers_bought", two),
+        "design_coverage_2020": yr.at(2020, "design_coverage"),
+        "design_coverage_2050": yr.at(2050, "design_coverage"),
+        # carriers and delivery
+        "carrier_volume_peak": two(float(y["carrier_volume_per_unit"].max())),
+        "carrier_volume_peak_year": str(int(y["carrier_volume_per_unit"].idxmax())),
+        "carrier_volume_2050": yr.at(2050, "carrier_volume_per_unit", two),
+        "delivery_2000": yr.at(2000, "delivery_days", days),
+        "delivery_2020": yr.at(2020, "delivery_days", days),
+        "parcels_2010": yr.at(2010, "parcels_per_household", days),
+        "parcels_2020": yr.at(2020, "parcels_per_household", days),
+        "parcels_2050": yr.at(2050, "parcels_per_household", days),
+        "depots_max": num(y["depots"].max()),
+        "logisticians_end": num(y["active_logisticians"].iloc[-1]),
+        "logistician_exits": count(y["exits_logistician"].sum(), "carrier"),
+        "pivots": count(y["pivots_logistician"].sum(), "carrier") if
+        "pivots_logistician" in y.columns else "0 carriers",
+        # new roles
         "platform_first_when": yr.first_year("active_platforms", 1),
         "hub_first_when": yr.first_year("active_print_hubs", 1),
+        "supplier_first_when": yr.first_year("active_material_suppliers", 1),
         "platforms_end": count(y["active_platforms"].iloc[-1], "platform"),
-        "hubs_end": count(y["active_print_hubs"].iloc[-1], "hub"),
-        "retailer_exits": num(y["exits_retailer"].sum()),
-        "conversions": num(y["conversions_retailer"].sum()),
-        "hub_entries": num(y["entries_print_hub"].sum()),
-        "logistician_exits": count(y["exits_logistician"].sum(), "carrier"),
-        "pivoted_end": num(y["pivoted_logisticians"].iloc[-1]),
-        "logisticians_end": num(y["active_logisticians"].iloc[-1]),
-    }
+        "hubs_end": count(y["active_print_hubs"].iloc[-1], "print hub"),
+        "suppliers_end": count(y["active_material_suppliers"].iloc[-1], "material supplier"),
+        "retailer_exits": total("exits_retailer"),
+        "retailer_entries": total("entries_retailer"),
+        "conversions": total("conversions_retailer"),
+        "hub_entries": total("entries_print_hub"),
+        "hub_exits": total("exits_print_hub"),
+        "producer_entries": total("entries_producer"),
+        "producer_exits": total("exits_producer"),
+        "producers_start": num(y["active_producers"].iloc[0]),
+        "producers_end": num(y["active_producers"].iloc[-1]),
+        "online_producers_end": num(y["online_producers"].iloc[-1]),
+        "licensing_producers_end": num(y["licensing_producers"].iloc[-1]),
+        "on_demand_first_when": yr.first_year("on_demand_producers", 1),
+        "on_demand_end": num(y["on_demand_producers"].iloc[-1]),
+        "markup_min": two(float(y["mean_markup"].min())),
+        "markup_max": two(float(y["mean_markup"].max())),
+        "revenue_retailer_2000": yr.at(2000, "revenue_share_retailer"),
+        "revenue_retailer_2050": yr.at(2050, "revenue_share_retailer"),
+        "revenue_logistician_2000": yr.at(2000, "revenue_share_logistician"),
+        "revenue_logistician_2050": yr.at(2050, "revenue_share_logistician"),
+        "revenue_new_2050": pct(float(sum(y[f"revenue_share_{r}"].iloc[-1] for r in
+                                          ("platform", "print_hub", "material_supplier")))),
+    })
     v.update(tipping_order(y))
     part.values = v
     figs = Figures(gen, part)
     figs.add("baseline-channels", channel_figure(y),
-             f"Channel shares of the units bought, baseline run (seed {v['seed']}, "
-             f"{v['n_customers']} customer agents), yearly means.")
-    figs.add("baseline-firms", firms_figure(y),
-             "Active firms by role (left, symmetric log scale) and bulk carried by "
-             "logisticians per unit sold (right), baseline run.")
+             f"Channel shares of the items bought (left) and online share of all retail "
+             f"sales as the Census counts it, with the US e-commerce share (right); baseline "
+             f"run (seed {v['seed']}, {v['n_customers']} customer agents), yearly means.")
+    figs.add("baseline-online", online_figure(y),
+             "Online share of each category's spending (left) and share of each category's "
+             "catalogue carried online (right), baseline run.")
+    figs.add("baseline-stores", stores_figure(y),
+             "Stores of each type as an index of 1997 (left), with the observed US "
+             "bookstores and music stores (points, Census CBP); parcels per household, "
+             "delivery days and carriers' bulk and parcel volume per item sold (right), "
+             "baseline run.")
     figs.add("baseline-technology", technology_figure(y),
              "Exogenous capability frontier of home and professional printers with the "
-             "categories' printability thresholds (left); endogenous printer price from the "
-             "learning curve, and shares of households with internet access and with a "
-             "printer (right), baseline run.")
+             "printable categories' thresholds (left); printer price on the global learning "
+             "curve, and shares of households with internet access, owning a printer and "
+             "makers (right), baseline run.")
     figs.add("baseline-categories", categories_figure(y),
-             "Share of each category's units printed (home printing plus print service), "
-             "baseline run.")
+             "Share of each printable category's items printed (home printing plus print "
+             "service), baseline run.")
+    figs.add("baseline-firms", firms_figure(y),
+             "Active firms by role (symmetric log scale), baseline run.")
     figs.add("baseline-revenue", revenue_figure(y),
              "Value added by role as a share of customer spending, baseline run.")
     flows_file = folder / "flows.parquet"
@@ -304,54 +399,57 @@ def baseline_part(results: Path, gen: Path) -> Part:
                      "edge width is the value passed on the edge as a share of customer "
                      "spending in that year.")
     part.tables["tipping"] = tipping_table(y)
-    part.tables["patterns"] = pattern_table(ts, sc)
+    part.tables["patterns"] = pattern_table(ts)
     return part
 
 
-def pattern_table(ts: pd.DataFrame, scenario: dict) -> dict:
-    """Patterns 1-5 (market_abm.patterns) checked on this one run."""
-    from market_abm.patterns import baseline_patterns
-    from market_abm.plots import yearly as plain_yearly
-    from market_abm.scenario import make_scenario
-
-    y = plain_yearly(ts)
-    try:
-        rows = [[name, "yes" if ok else "no"] for name, ok in
-                baseline_patterns(y, make_scenario(scenario), load_categories()).items()]
-    except (KeyError, ValueError, TypeError) as err:  # a run too short for the checks
-        rows = [["patterns 1-5", f"not evaluable on this run ({type(err).__name__}: the "
-                                 f"checks need the years up to 2050)"]]
+def pattern_table(ts: pd.DataFrame) -> dict:
+    """Patterns 1-6 (market_abm.patterns.BASELINE) checked on this one run."""
+    y = yearly_means(ts)
+    last = int(y.index.max())
+    if last < 2050:
+        rows = [[name, f"not evaluable: the run ends in {last}, the checks need 1999-2050"]
+                for name in patterns.BASELINE]
+    else:
+        rows = [[name, "yes" if ok else "no"]
+                for name, ok in patterns.baseline_patterns(y).items()]
     return {"columns": ["pattern (market_abm/patterns.py)", "reproduced by this run"],
             "rows": rows,
-            "caption": "Patterns 1-5 checked on the baseline run of Section 4.1 (pattern 6 "
-                       "needs a run without capability growth)."}
+            "caption": "Patterns 1-6 checked on the baseline run of the results section "
+                       "(pattern 5b needs a run with the frontier frozen in 2020)."}
 
 
 def tipping_years(y: pd.DataFrame, threshold: float = 0.10) -> dict[str, int | None]:
-    """First year each category's printed share reaches ``threshold`` (None if never)."""
+    """First year each printable category's printed share reaches ``threshold``."""
+    cats = load_categories()
     out = {}
-    for name in load_categories().names:
+    for name in np.asarray(cats.names)[cats.printable]:
         hit = y.index[y[f"printed_share_{name}"] >= threshold]
-        out[name] = int(hit[0]) if len(hit) else None
+        out[str(name)] = int(hit[0]) if len(hit) else None
     return out
 
 
 def tipping_order(y: pd.DataFrame) -> dict[str, str]:
-    """How closely categories tip (printed share passes 10 %) in order of printability."""
+    """How closely printable categories tip (printed share passes 10 %) in order of
+    printability."""
     cats = load_categories()
+    names = [str(n) for n in np.asarray(cats.names)[cats.printable]]
+    thresholds = dict(zip(cats.names, cats.printability, strict=True))
     years = tipping_years(y)
-    tipped = [n for n in cats.names if years[n] is not None]
-    label = {n: n.replace("_", " ") for n in cats.names}
-    early = [label[n] for i, n in enumerate(cats.names) if years[n] is not None
-             and any(years[m] is None or years[m] > years[n] for m in cats.names[:i])]
+    tipped = [n for n in names if years[n] is not None]
+    early = [label(n) for i, n in enumerate(names) if years[n] is not None
+             and any(years[m] is None or years[m] > years[n] for m in names[:i])]
     if len(tipped) >= 3:
         rank = pd.Series({n: years[n] for n in tipped})
-        thr = pd.Series(dict(zip(cats.names, cats.printability, strict=True)))[tipped]
+        thr = pd.Series({n: thresholds[n] for n in tipped})
         rho = f"{rank.rank().corr(thr.rank()):.2f}"
     else:
         rho = "not defined (fewer than three categories pass 10\u00a0%)"
-    return {"tipped": f"{len(tipped)} of {len(cats)}", "tipping_rho": rho,
-            "tipping_first": ", ".join(label[n] for n in tipped
+    return {"tipped": f"{len(tipped)} of the {len(names)} printable categories",
+            "printable_count": str(len(names)),
+            "unprintable": ", ".join(label(n) for n in cats.names if n not in names),
+            "tipping_rho": rho,
+            "tipping_first": ", ".join(label(n) for n in tipped
                                        if years[n] == min(years[m] for m in tipped))
             if tipped else "none",
             "tipping_early": ", ".join(early) if early else "none"}
@@ -360,92 +458,164 @@ def tipping_order(y: pd.DataFrame) -> dict[str, str]:
 def tipping_table(y: pd.DataFrame) -> dict:
     cats = load_categories()
     rows = []
-    for name, thr in zip(cats.names, cats.printability, strict=True):
+    for i, name in enumerate(cats.names):
+        if not cats.printable[i]:
+            continue
         col = y[f"printed_share_{name}"]
         hit = y.index[col >= 0.10]
-        rows.append([name.replace("_", " "), f"{thr:.2f}",
+        rows.append([label(name), f"{cats.printability[i]:.2f}",
+                     f"{cats.print_quality_max[i]:g}", f"{cats.printable_share[i]:g}",
                      str(int(hit[0])) if len(hit) else f"not by {int(y.index.max())}",
                      pct(float(col.iloc[-1]))])
-    return {"columns": ["category", "printability", "printed share passes 10 %",
-                        f"printed share {int(y.index.max())}"], "rows": rows,
-            "caption": "Categories in order of printability and the year their printed "
-                       "share (home printing plus print service) first passes 10 %, "
-                       "baseline run."}
+    return {"columns": ["category", "printability", "best quality", "printable share",
+                        "printed share passes 10 %", f"printed share {int(y.index.max())}"],
+            "rows": rows,
+            "caption": "Printable categories in order of printability, with their best print "
+                       "quality and printable share of items (categories.csv), and the year "
+                       "their printed share (home printing plus print service) first passes "
+                       "10 %, baseline run."}
 
 
 def channel_figure(y: pd.DataFrame) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(6.5, 3.2), constrained_layout=True)
-    ax.stackplot(y.index, [y[f"share_{c}"] for c in CHANNELS],
-                 labels=[CHANNEL_LABELS[c] for c in CHANNELS],
-                 colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
-    ax.set(xlabel="year", ylabel="share of units bought", ylim=(0, 1),
-           xlim=(y.index.min(), y.index.max()))
-    ax.legend(loc="lower left", fontsize=8, frameon=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 2.9), constrained_layout=True)
+    left.stackplot(y.index, [y[f"share_{c}"] for c in CHANNELS],
+                   labels=[CHANNEL_LABELS[c] for c in CHANNELS],
+                   colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
+    left.set(xlabel="year", ylabel="share of items bought", ylim=(0, 1),
+             xlim=(y.index.min(), y.index.max()))
+    left.legend(loc="lower left", fontsize=6, frameon=True)
+    right.plot(y.index, y["spend_share_online"], color=CHANNEL_COLOURS["online"],
+               label="model: online share of retail sales")
+    census = history.ecommerce_share()
+    right.plot(census.index, census.values, "ko", ms=3,
+               label="US e-commerce share (Census, Q4)")
+    right.set(xlabel="year", ylabel="share of all retail sales",
+              xlim=(y.index.min(), y.index.max()))
+    right.legend(fontsize=6)
+    return fig
+
+
+def category_colours(names: list[str]) -> dict[str, tuple]:
+    cmap = plt.get_cmap("tab20")
+    return {n: cmap(i % 20) for i, n in enumerate(names)}
+
+
+def online_figure(y: pd.DataFrame) -> plt.Figure:
+    cats = load_categories()
+    colours = category_colours(list(cats.names))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 3.2), constrained_layout=True)
+    for name in cats.names:
+        left.plot(y.index, y[f"spend_share_online_{name}"], color=colours[name],
+                  label=label(name))
+        right.plot(y.index, y[f"online_variety_{name}"], color=colours[name])
+    left.set(xlabel="year", ylabel="online share of the category's spending")
+    right.set(xlabel="year", ylabel="share of the catalogue online", ylim=(0, 1.05))
+    fig.legend(*left.get_legend_handles_labels(), fontsize=6, ncol=1, loc="outside right")
+    return fig
+
+
+def stores_figure(y: pd.DataFrame) -> plt.Figure:
+    cats = load_categories()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 3.0), constrained_layout=True)
+    cmap = plt.get_cmap("tab10")
+    base = 1997 if 1997 in y.index else int(y.index.min())
+    observed = history.store_establishments()
+    for i, t in enumerate(cats.stores.names):
+        col = y[f"active_stores_{t}"]
+        if col.loc[base] > 0:
+            left.plot(y.index, col / col.loc[base], color=cmap(i), label=label(t))
+        obs = observed[observed["store_type"] == t].set_index("year")["value"]
+        if base in obs.index:
+            left.plot(obs.index, obs / obs.loc[base], "o", color=cmap(i), ms=3)
+    left.set(xlabel="year", ylabel=f"stores (index {base} = 1)")
+    left.legend(fontsize=6)
+    right.plot(y.index, y["parcels_per_household"], color=CHANNEL_COLOURS["online"],
+               label="parcels / household / year")
+    right.plot(y.index, y["delivery_days"], color="black", ls="--", label="delivery days")
+    right.set(xlabel="year", ylabel="parcels; days")
+    twin = right.twinx()
+    twin.plot(y.index, y["carrier_volume_per_unit"], color=ROLE_COLOURS["logistician"],
+              label="carried bulk per item sold")
+    twin.set(ylabel="bulk units per item sold")
+    twin.spines["right"].set_visible(True)
+    lines = right.get_lines() + twin.get_lines()
+    right.legend(lines, [ln.get_label() for ln in lines], fontsize=6, loc="lower left",
+                 bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False)
     return fig
 
 
 def firms_figure(y: pd.DataFrame) -> plt.Figure:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 2.8), constrained_layout=True)
-    for role, label in ROLE_LABELS.items():
-        left.plot(y.index, y[f"active_{role}s"], label=label, color=ROLE_COLOURS[role])
-    left.set(xlabel="year", ylabel="active firms", yscale="symlog")
-    left.legend(fontsize=7)
-    right.plot(y.index, y["logistics_volume_per_unit"], color=ROLE_COLOURS["logistician"])
-    right.set(xlabel="year", ylabel="bulk carried per unit sold")
+    fig, ax = plt.subplots(figsize=(6.5, 2.8), constrained_layout=True)
+    for role in FIRM_ROLES:
+        ax.plot(y.index, y[f"active_{role}s"], label=ROLE_LABELS[role], color=ROLE_COLOURS[role])
+    ax.set(xlabel="year", ylabel="active firms", yscale="symlog")
+    ax.legend(fontsize=7, ncol=2)
     return fig
 
 
 def technology_figure(y: pd.DataFrame) -> plt.Figure:
     cats = load_categories()
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 2.8), constrained_layout=True)
-    left.plot(y.index, y["printer_capability"], label="home frontier", color="#2ca02c")
-    left.plot(y.index, y["pro_capability"], label="professional", color="#ff7f0e")
-    for name, thr in zip(cats.names, cats.printability, strict=True):
+    left.plot(y.index, y["printer_capability"], label="home frontier",
+              color=CHANNEL_COLOURS["home_print"])
+    left.plot(y.index, y["pro_capability"], label="professional",
+              color=CHANNEL_COLOURS["print_service"])
+    for i, name in enumerate(cats.names):
+        if not cats.printable[i]:
+            continue
+        thr = cats.printability[i]
         left.axhline(thr, color="grey", lw=0.5, ls=":")
-        left.text(y.index.min(), thr, name.replace("_", " "), fontsize=6, va="bottom",
-                  color="grey")
+        left.text(y.index.min(), thr, label(name), fontsize=6, va="bottom", color="grey")
     left.set(xlabel="year", ylabel="capability index", ylim=(0, 1))
     left.legend(fontsize=7, loc="center right")
     right.plot(y.index, y["printer_price"], color="black", label="printer price")
     right.set(xlabel="year", ylabel="printer price ($)")
     twin = right.twinx()
-    twin.plot(y.index, y["internet_share"], color="#1f77b4", ls="--", label="internet access")
-    twin.plot(y.index, y["printer_owner_share"], color="#2ca02c", ls="--",
+    twin.plot(y.index, y["internet_share"], color=CHANNEL_COLOURS["online"], ls="--",
+              label="internet access")
+    twin.plot(y.index, y["printer_owner_share"], color=CHANNEL_COLOURS["home_print"], ls="--",
               label="printer owners")
+    twin.plot(y.index, y["maker_share"], color="grey", ls=":", label="makers")
     twin.set(ylabel="share of households", ylim=(0, 1))
     twin.spines["right"].set_visible(True)
     lines = right.get_lines() + twin.get_lines()
-    right.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="center left")
+    right.legend(lines, [ln.get_label() for ln in lines], fontsize=6, loc="center left")
     return fig
 
 
 def categories_figure(y: pd.DataFrame) -> plt.Figure:
     cats = load_categories()
     fig, ax = plt.subplots(figsize=(6.5, 3.0), constrained_layout=True)
+    printable = [i for i in range(len(cats)) if cats.printable[i]]
     cmap = plt.get_cmap("viridis")
-    for i, name in enumerate(cats.names):
-        ax.plot(y.index, y[f"printed_share_{name}"], color=cmap(i / max(len(cats) - 1, 1)),
-                label=f"{name.replace('_', ' ')} ({cats.printability[i]:.2f})")
-    ax.set(xlabel="year", ylabel="printed share of units", ylim=(0, 1))
+    for j, i in enumerate(printable):
+        name = cats.names[i]
+        ax.plot(y.index, y[f"printed_share_{name}"],
+                color=cmap(j / max(len(printable) - 1, 1)),
+                label=f"{label(name)} ({cats.printability[i]:.2f})")
+    ax.set(xlabel="year", ylabel="printed share of items", ylim=(0, 1))
     ax.legend(fontsize=7, ncol=2, title="category (printability)", title_fontsize=7)
     return fig
 
 
 def revenue_figure(y: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6.5, 2.8), constrained_layout=True)
-    for role, label in ROLE_LABELS.items():
-        ax.plot(y.index, y[f"revenue_share_{role}"], label=label, color=ROLE_COLOURS[role])
+    for role in FIRM_ROLES:
+        ax.plot(y.index, y[f"revenue_share_{role}"], label=ROLE_LABELS[role],
+                color=ROLE_COLOURS[role])
     ax.set(xlabel="year", ylabel="share of customer spending")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, ncol=2)
     return fig
 
 
+# Where each role sits in the network figure: producers left, customers right.
 NETWORK_POS = {"producer": (0.0, 0.5), "logistician": (1.0, 0.8), "platform": (1.0, 0.2),
-               "retailer": (2.0, 0.95), "print_hub": (2.0, 0.05), "customers": (3.0, 0.5)}
+               "material_supplier": (1.0, -0.15), "retailer": (2.0, 0.95),
+               "print_hub": (2.0, 0.05), "customers": (3.0, 0.5)}
 
 
 def network_figure(flows: pd.DataFrame, years: list[int]) -> plt.Figure:
-    fig, axes = plt.subplots(1, len(years), figsize=(6.5, 2.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, len(years), figsize=(6.5, 2.8), constrained_layout=True)
     axes = np.atleast_1d(axes)
     for ax, year in zip(axes, years, strict=True):
         f = flows[flows["year"] == year]
@@ -455,7 +625,7 @@ def network_figure(flows: pd.DataFrame, years: list[int]) -> plt.Figure:
         for (src, dst), share in edges.items():
             (x0, y0), (x1, y1) = NETWORK_POS[src], NETWORK_POS[dst]
             ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                        arrowprops={"arrowstyle": "-|>", "lw": 0.5 + 8 * share,
+                        arrowprops={"arrowstyle": "-|>", "lw": 0.5 + 8 * max(share, 0.0),
                                     "color": ROLE_COLOURS[src], "alpha": 0.7,
                                     "shrinkA": 12, "shrinkB": 12})
         for role, (x, yy) in NETWORK_POS.items():
@@ -465,7 +635,7 @@ def network_figure(flows: pd.DataFrame, years: list[int]) -> plt.Figure:
             ax.text(x, yy + (0.12 if yy >= 0.5 else -0.2), ROLE_LABELS.get(role, role),
                     ha="center", fontsize=7, alpha=1.0 if on else 0.4)
         ax.set_title(str(year), fontsize=9)
-        ax.set(xlim=(-0.4, 3.4), ylim=(-0.25, 1.2))
+        ax.set(xlim=(-0.4, 3.4), ylim=(-0.45, 1.2))
         ax.axis("off")
     return fig
 
@@ -585,7 +755,16 @@ FIGURE_CAPTIONS = {
                                  "95\u00a0% band of the runs",
     "network/network": "Supply-network metrics over replicates: mean and 95\u00a0% band of "
                        "the runs",
-    "validation/patterns": "Share of seeds reproducing each of the six patterns",
+    "validation/patterns": "Share of the baseline's seeds reproducing each pattern (bars) "
+                           "and the highest share among the alternatives meant to fail it "
+                           "(points)",
+    "history/history": "The baseline against every observed series of 1990-2024: model mean "
+                       "and 95\u00a0% of the runs (band), observations (points); store counts "
+                       "and parcels as indices, changes and first years in the last panel",
+    "lock_in/lock_in": "Online share of items at the end of runs started with every "
+                       "household's habit on retail or online, at each conformity "
+                       "J = habit_weight + social_weight (mean and range over seeds), with the "
+                       "mean-field threshold, the calibrated J and version 1's",
     "validation/calibration": "Calibration of the online share of spending to the US "
                               "e-commerce series, with the 2010-2019 forecast band",
     "capability_taste/home_print_2050": "Home-print share in 2050 over capability growth and "
@@ -627,6 +806,8 @@ def experiment_part(results: Path, gen: Path, exp: Experiment) -> Part:
         part.command = exp.command
         return part
     quoted = exp.values(folder) if exp.values is not None else None
+    if quoted is not None:
+        part.tables.update(quoted.pop("tables", {}))
     part.values = {"quoted": quoted is not None, **(quoted or {})}
     return part
 
@@ -721,7 +902,8 @@ def network_values(folder: Path) -> dict | None:
 
 
 def validation_values(folder: Path) -> dict | None:
-    """Pattern shares over seeds (patterns.csv) and calibration (calibration_fit.csv)."""
+    """Pattern shares over seeds (patterns.csv), the alternatives (alternatives.csv) and the
+    calibration (calibration_fit.csv, calibrated_scenario.toml)."""
     v = {}
     file = folder / "patterns.csv"
     if file.is_file():
@@ -729,8 +911,16 @@ def validation_values(folder: Path) -> dict | None:
         v["patterns_runs"] = str(int(table["runs"].max()))
         v["patterns_all"] = "; ".join(f"{r.pattern}: {pct(r.share, 0)}"
                                       for r in table.itertuples())
+        v["patterns_min"] = pct(float(table["share"].min()), 0)
+        size = sweep_size(folder / "patterns_baseline")
+        v["patterns_customers"], v["patterns_steps"] = size["customers"], size["steps"]
+    alternatives = alternatives_values(folder)
+    if alternatives is not None:
+        v.update(alternatives)
     fit_file = folder / "calibration_fit.csv"
     if fit_file.is_file():
+        from market_abm.calibration import DEFAULT_PARAMS
+
         fit = pd.read_csv(fit_file)
         seen = fit.dropna(subset=["observed"])
         err = seen["model_mean"] - seen["observed"]
@@ -741,23 +931,23 @@ def validation_values(folder: Path) -> dict | None:
             r = future.iloc[-1]
             v["forecast"] = (f"{interval(r['model_mean'], r['model_lower'], r['model_upper'], pct)}"
                              f" in {int(r['year'])}")
+        names = DEFAULT_PARAMS.get("spend_share_online", {})
         toml_file = folder / "calibrated_scenario.toml"
         if toml_file.is_file():
             import tomllib
 
-            from market_abm.calibration import DEFAULT_PARAMS
-
             fitted = tomllib.loads(toml_file.read_text()).get("scenario", {})
-            names = DEFAULT_PARAMS.get("spend_share_online", {})
             v["cal_params"] = ", ".join(f"{n} = {fitted[n]:.3g} (baseline "
                                         f"{format_default(Scenario.model_fields[n].default)})"
                                         for n in names if n in fitted) or "not recorded"
     if not v:
         return None
-    for key in ("patterns_runs", "patterns_all", "cal_rmse", "cal_first", "cal_last",
-                "forecast", "cal_params"):
+    for key in ("patterns_runs", "patterns_all", "patterns_min", "patterns_customers",
+                "patterns_steps", "cal_rmse", "cal_first", "cal_last", "forecast",
+                "cal_params"):
         v.setdefault(key, "n/a (not in results/validation)")
     v["has_patterns"] = file.is_file()
+    v["has_alternatives"] = alternatives is not None
     v["has_calibration"] = fit_file.is_file()
     return v
 
@@ -823,6 +1013,339 @@ def screening_values(folder: Path) -> dict | None:
     return v
 
 
+def sweep_size(folder: Path) -> dict[str, str]:
+    """Size of a sweep of experiments/ from its manifest: runs, customers, steps a year."""
+    file = folder / "manifest.json"
+    if not file.is_file():
+        return {"runs": "an unrecorded number of", "customers": "an unrecorded number of",
+                "steps": "", "quick": False}
+    man = json.loads(file.read_text())
+    base = man.get("base_scenario", {})
+    steps = int(base.get("steps_per_year", Scenario().steps_per_year))
+    return {"runs": str(man.get("replicates", man.get("n_runs", "?"))),
+            "customers": num(base.get("n_customers", Scenario().n_customers)),
+            "steps": {12: "monthly", 4: "quarterly", 1: "yearly"}.get(steps,
+                                                                      f"{steps} a year"),
+            "quick": bool(man.get("quick", False))}
+
+
+# --- history matching (experiments.history: history_fit.csv) ----------------------------------
+UNIT_FORMATS: dict[str, Callable[[float], str]] = {
+    "fraction": pct, "index": lambda x: f"{x:.2f}", "printers / year": num, "$": money,
+    "year": lambda x: f"{x:.1f}" if x != int(x) else f"{x:.0f}"}
+
+
+def history_values(folder: Path) -> dict | None:
+    """The baseline against every observed series (experiments.history: history_fit.csv)."""
+    file = folder / "history_fit.csv"
+    if not file.is_file():
+        return None
+    table = pd.read_csv(file)
+    size = sweep_size(folder / "sweep")
+    v = {"runs": size["runs"], "customers": size["customers"], "steps": size["steps"],
+         "quick_note": " (a CI-size run: not for interpretation)" if size["quick"] else ""}
+    seen = table.dropna(subset=["observed"])
+    inside = (seen["observed"] >= seen["lo"]) & (seen["observed"] <= seen["hi"])
+    v["points"], v["inside"] = str(len(seen)), str(int(inside.sum()))
+    v["series"] = str(seen["series"].nunique())
+
+    def series(name: str) -> pd.DataFrame:
+        return table[table["series"].str.startswith(name)].set_index("year")
+
+    def obs_model(name: str, year: int | None = None) -> tuple[str, str, float, float]:
+        """(observed, model with band) formatted, and the raw numbers, at ``year`` (default:
+        the last observed year of the series)."""
+        s = series(name)
+        s_seen = s.dropna(subset=["observed"])
+        if s_seen.empty:
+            return "n/a", "n/a", float("nan"), float("nan")
+        year = int(s_seen.index.max()) if year is None else year
+        if year not in s.index or pd.isna(s.loc[year, "model"]):
+            return "n/a", "n/a", float("nan"), float("nan")
+        r = s.loc[year]
+        fmt = UNIT_FORMATS.get(str(r["unit"]), lambda x: f"{x:.3g}")
+        model = f"{fmt(r['model'])} (95\u00a0% of runs {fmt(r['lo'])} to {fmt(r['hi'])})"
+        observed = fmt(r["observed"]) if pd.notna(r["observed"]) else "n/a"
+        return observed, model, float(r["observed"]), float(r["model"])
+
+    # e-commerce share 1999-2009 and the model beyond
+    ecom = series("e-commerce share")
+    both = ecom.dropna(subset=["observed", "model"])
+    if len(both):
+        err = both["model"] - both["observed"]
+        v["ecom_rmse"] = points(math.sqrt(float((err ** 2).mean())))
+        v["ecom_max_gap"] = points(float(err.abs().max()))
+        v["ecom_first"], v["ecom_last"] = str(int(both.index.min())), str(int(both.index.max()))
+        slope = (both["observed"].iloc[-1] - both["observed"].iloc[0]) / max(
+            both.index[-1] - both.index[0], 1)
+        v["ecom_obs_slope"] = f"{100 * slope:.2f} percentage points a year"
+        later = ecom["model"].dropna().loc[2012:]
+        if len(later) >= 2:
+            rise = (later.iloc[-1] - later.iloc[0]) / (later.index[-1] - later.index[0])
+            v["ecom_model_slope"] = (f"{100 * rise:.2f} percentage points a year "
+                                     f"({pct(later.iloc[0])} in {int(later.index[0])}, "
+                                     f"{pct(later.iloc[-1])} in {int(later.index[-1])})")
+            v["ecom_slower"] = bool(rise < slope)
+    for key, name, year in (("ecom_2009", "e-commerce share", 2009),
+                            ("internet_2014", "households with internet", 2014),
+                            ("internet_2000", "households with internet", 2000),
+                            ("adults_2024", "adults using the internet", 2024),
+                            ("books_2019", "bookstores", 2019),
+                            ("music_2007", "music stores", 2007),
+                            ("media_2011", "online share of media", 2011),
+                            ("electronics_2012", "online share of electronics", 2012),
+                            ("furniture_2012", "online share of furniture", 2012),
+                            ("clothing_online_2012", "online share of clothing", 2012),
+                            ("printers_2011", "world desktop printers sold", 2011),
+                            ("printers_2015", "world desktop printers sold", 2015),
+                            ("price_2012", "entry printer price", 2012),
+                            ("price_2018", "entry printer price", 2018)):
+        v[f"{key}_obs"], v[f"{key}_model"], _, _ = obs_model(name, year)
+    # the QCEW changes 2001-2017, one clause per store type
+    changes = table[table["series"].str.startswith("store change 2001-2017")]
+    v["qcew"] = "; ".join(
+        f"{r.series.removeprefix('store change 2001-2017: ')} {signed_pct(r.observed)} in "
+        f"the data, {signed_pct(r.model)} in the model" for r in changes.itertuples()) or "n/a"
+    clothing = changes[changes["series"].str.endswith("clothing")]
+    if len(clothing):
+        r = clothing.iloc[0]
+        verb = {True: "grew", False: "fell"}
+        if (r.model >= 0) == (r.observed >= 0):
+            v["clothing_sentence"] = (f"clothing stores {verb[r.model >= 0]} in both, by "
+                                      f"{signed_pct(r.model)} in the model against "
+                                      f"{signed_pct(r.observed)} in the data (2001-2017)")
+        else:
+            v["clothing_sentence"] = (f"clothing stores {verb[r.model >= 0]} in the model "
+                                      f"({signed_pct(r.model)}) but {verb[r.observed >= 0]} in "
+                                      f"the data ({signed_pct(r.observed)}, 2001-2017)")
+    # parcels
+    obs, model, o, m = obs_model("parcels")
+    par = series("parcels").dropna(subset=["observed"])
+    if len(par):
+        year = int(par.index.max())
+        relation = "less than" if m < o else "more than"
+        v["parcels_sentence"] = (f"Parcels per household grew {relation} the Pitney Bowes "
+                                 f"parcel index: {model} times their 2015 level in {year}, "
+                                 f"against {obs} observed")
+    # first platform and print service
+    firsts = []
+    for name in ("first 3D platform", "first print service"):
+        s = series(name)
+        if len(s):
+            r = s.iloc[0]
+            lag = r["model"] - r["observed"]
+            when = (f"{abs(lag):.1f} years {'after' if lag > 0 else 'before'}"
+                    if abs(lag) >= 0.05 else "in the same year as")
+            firsts.append(f"the {name} is active in {r['model']:.1f} on average (95\u00a0% of "
+                          f"runs {r['lo']:.0f} to {r['hi']:.0f}), {when} "
+                          f"{'Thingiverse' if 'platform' in name else 'Shapeways'} "
+                          f"({int(r['observed'])})")
+    v["firsts_sentence"] = "; ".join(firsts) or "n/a"
+    v["firsts_late"] = bool(any(series(n)["model"].iloc[0] > series(n)["observed"].iloc[0]
+                                for n in ("first 3D platform", "first print service")
+                                if len(series(n))))
+    close = history_closeness(table)
+    near = [name for name, ok in close.items() if ok]
+    far = [name for name, ok in close.items() if not ok]
+    v["close_list"] = "; ".join(near) or "none"
+    v["far_list"] = "; ".join(far) or "none"
+    v["close_count"], v["series_count"] = str(len(near)), str(len(close))
+    v["close_rule"] = close_rule()
+    v["music_far"] = any(name.startswith("music stores") for name in far)
+    v["tables"] = {"history-fit": history_table(table, close)}
+    return v
+
+
+# When a series counts as close in the paper's history section (stated in the text): first
+# years within two years; changes 2001-2017 of the same sign and within 10 percentage points;
+# other series within 25 % of the observed values on average.
+CLOSE_YEARS, CLOSE_CHANGE, CLOSE_RELATIVE = 2.0, 0.10, 0.25
+
+
+def close_rule() -> str:
+    """The rule of history_closeness, in words."""
+    return (f"first years within {CLOSE_YEARS:g} years, changes of the same sign within "
+            f"{points(CLOSE_CHANGE)}, other series within {pct(CLOSE_RELATIVE, 0)} of the "
+            "observations on average")
+
+
+def history_closeness(table: pd.DataFrame) -> dict[str, bool]:
+    """Per observed series of history_fit.csv: is the model's mean close to the data (by the
+    rule above)? Base years of indices (observed and model both exactly 1) are left out."""
+    out = {}
+    for name, s in table.groupby("series", sort=False):
+        seen = s.dropna(subset=["observed", "model"])
+        base = (seen["unit"] == "index") & (seen["observed"] == 1.0) & (seen["model"] == 1.0)
+        seen = seen[~base]
+        if seen.empty:
+            continue
+        unit = str(seen["unit"].iloc[0])
+        gap = seen["model"] - seen["observed"]
+        if unit == "year":
+            out[name] = bool(gap.abs().max() <= CLOSE_YEARS)
+        elif name.startswith("store change"):
+            same = bool(((seen["model"] >= 0) == (seen["observed"] >= 0)).all())
+            out[name] = same and bool(gap.abs().max() <= CLOSE_CHANGE)
+        else:
+            rel = (gap.abs() / seen["observed"].abs().clip(lower=1e-12)).mean()
+            out[name] = bool(rel <= CLOSE_RELATIVE)
+    return out
+
+
+def history_table(table: pd.DataFrame, close: dict[str, bool]) -> dict:
+    """One row per observed series: its years, how many observations the runs' band holds,
+    the last observation against the model, and whether the series counts as close."""
+    rows = []
+    for name, s in table.groupby("series", sort=False):
+        seen = s.dropna(subset=["observed", "model"])
+        if seen.empty:
+            continue
+        fmt = UNIT_FORMATS.get(str(seen["unit"].iloc[0]), lambda x: f"{x:.3g}")
+        inside = int(((seen["observed"] >= seen["lo"]) & (seen["observed"] <= seen["hi"])).sum())
+        years = seen["year"].astype(int)
+        span = str(years.min()) if years.min() == years.max() else \
+            f"{years.min()}-{years.max()}"
+        last = seen.iloc[-1]
+        rows.append([name, span, f"{inside} of {len(seen)}", fmt(last["observed"]),
+                     f"{fmt(last['model'])} ({fmt(last['lo'])} to {fmt(last['hi'])})",
+                     "yes" if close.get(name) else "no"])
+    return {"columns": ["observed series", "years", "within the runs' 95 % band",
+                        "last observation", "model there (95 % of runs)", "close"],
+            "rows": rows,
+            "caption": "The baseline against every observed series of "
+                       "market_abm/data/history/ (results/history/history_fit.csv). Store "
+                       "counts and parcels are compared as indices, changes as ratios; "
+                       "observed values are US figures (sources in the data folder's "
+                       f"README). Close: {close_rule()}."}
+
+
+# --- lock-in (experiments.lock_in: lock_in.csv) ------------------------------------------------
+def lock_in_constants() -> tuple[float, float, float]:
+    """(mean-field threshold, version 1's h + s, the calibrated h + s of the baseline)."""
+    from experiments.lock_in import THRESHOLD, VERSION_1
+
+    base = Scenario()
+    return THRESHOLD, VERSION_1, round(base.habit_weight + base.social_weight, 3)
+
+
+def lock_in_values(folder: Path) -> dict | None:
+    """Final online share from the two starting habits at each conformity J."""
+    file = folder / "lock_in.csv"
+    if not file.is_file():
+        return None
+    data = pd.read_csv(file)
+    threshold, v1, calibrated = lock_in_constants()
+    means = data.pivot_table(index="J", columns="start", values="final_online_share")
+    gap = (means["online"] - means["retail"]).sort_index()
+    at = lambda j: float(np.interp(j, gap.index, gap.to_numpy()))  # noqa: E731
+    share = lambda start, j: float(np.interp(j, means.index, means[start]))  # noqa: E731
+    v = {"J_levels": ", ".join(f"{j:g}" for j in gap.index),
+         "seeds": count(data["seed"].nunique(), "seed"),
+         "threshold": f"{threshold:g}", "v1_J": f"{v1:g}", "calibrated_J": f"{calibrated:g}",
+         "gap_calibrated": points(at(calibrated)), "gap_v1": points(at(v1)),
+         "retail_start_calibrated": pct(share("retail", calibrated)),
+         "online_start_calibrated": pct(share("online", calibrated)),
+         "retail_start_v1": pct(share("retail", v1)),
+         "online_start_v1": pct(share("online", v1)),
+         "gap_low": points(float(gap.iloc[0])), "J_low": f"{gap.index[0]:g}",
+         "ratio": f"{at(v1) / at(calibrated):.0f}" if at(calibrated) > 1e-9 else "n/a"}
+    v["years"] = str(int(data["years"].iloc[0])) if "years" in data.columns else "the run's"
+    v["customers"] = num(data["n_customers"].iloc[0]) if "n_customers" in data.columns \
+        else "an unrecorded number of"
+    below = gap[gap.index < threshold]
+    v["gap_max_below"] = points(float(below.max())) if len(below) else "n/a"
+    v["slow"] = bool(at(calibrated) > 0.02)
+    v["tables"] = {"lock-in-table": {
+        "columns": ["J = h + s", "every household starts on retail",
+                    "every household starts online", "gap"],
+        "rows": [[f"{j:g}", pct(means.loc[j, "retail"]), pct(means.loc[j, "online"]),
+                  points(gap.loc[j])] for j in gap.index],
+        "caption": "Online share of items at the end of the lock-in runs from the two "
+                   "starting habits, mean over seeds (results/lock_in/lock_in.csv)."}}
+    return v
+
+
+# --- alternatives (experiments.pattern_validation: alternatives.csv) ---------------------------
+def version_1_alternative() -> tuple[str, str]:
+    """(name, pattern) of the alternative with version 1's channel inertia."""
+    for name, (overrides, failing) in patterns.ALTERNATIVES.items():
+        if {"habit_weight", "social_weight"} <= set(overrides):
+            return name, failing[0]
+    raise LookupError("no alternative with version 1's habit and social weights")
+
+
+def alternatives_values(folder: Path) -> dict | None:
+    """Per pattern: the share of baseline seeds reproducing it and the share of the
+    alternatives meant to fail it that still do."""
+    file = folder / "alternatives.csv"
+    if not file.is_file():
+        return None
+    alt = pd.read_csv(file)
+    meant = alt[alt["expected_to_fail"].astype(str).str.lower() == "true"]
+    base_file = folder / "patterns.csv"
+    base = pd.read_csv(base_file).set_index("pattern") if base_file.is_file() else None
+    names = list(base.index) if base is not None else list(dict.fromkeys(meant["pattern"]))
+    rows, clauses = [], []
+    for pattern in names:
+        b = (f"{pct(base.at[pattern, 'share'], 0)} of {int(base.at[pattern, 'runs'])}"
+             if base is not None else "n/a")
+        m = meant[meant["pattern"] == pattern]
+        if m.empty:
+            rows.append([pattern, b, "none (a what-if run of its own)", ""])
+            continue
+        for i, r in enumerate(m.itertuples()):
+            rows.append([pattern if i == 0 else "", b if i == 0 else "", r.alternative,
+                         f"{pct(r.share, 0)} of {int(r.runs)}"])
+            clauses.append(f"{r.alternative} reproduces pattern {pattern.split()[0]} in "
+                           f"{pct(r.share, 0)} of its {int(r.runs)} seeds")
+    v = {"alt_count": str(alt["alternative"].nunique()),
+         "alt_runs": str(int(alt["runs"].max())),
+         "alt_max": pct(float(meant["share"].max()), 0) if len(meant) else "n/a",
+         "alt_clauses": "; ".join(clauses) or "n/a"}
+    name, pattern = version_1_alternative()
+    hit = alt[(alt["alternative"] == name) & (alt["pattern"] == pattern)]
+    if len(hit):
+        r = hit.iloc[0]
+        v.update(v1_name=name, v1_pattern=pattern, v1_share=pct(float(r["share"]), 0),
+                 v1_reproduced=str(int(r["reproduced"])), v1_runs=str(int(r["runs"])))
+        if base is not None and pattern in base.index:
+            v["v1_base_share"] = pct(float(base.at[pattern, "share"]), 0)
+            v["v1_base_runs"] = str(int(base.at[pattern, "runs"]))
+    v["has_v1"] = len(hit) > 0
+    v["tables"] = {"alternatives-table": {
+        "columns": ["pattern", "baseline seeds reproducing it",
+                    "alternative meant to fail it", "its seeds reproducing it"],
+        "rows": rows,
+        "caption": "Share of seeds reproducing each pattern: the baseline "
+                   "(results/validation/patterns.csv) and the alternative models meant to "
+                   "fail it (market_abm.patterns.ALTERNATIVES; "
+                   "results/validation/alternatives.csv)."}}
+    return v
+
+
+def version_1_part(results: Path, gen: Path) -> Part:
+    """The measured rejection of version 1's lock-in: the alternative with its weights
+    (alternatives.csv) and the two starts at its conformity (lock_in.csv)."""
+    alt = alternatives_values(results / "validation")
+    lock = lock_in_values(results / "lock_in")
+    if alt is None and lock is None:
+        return missing("results/validation/alternatives.csv and results/lock_in/lock_in.csv",
+                       "python -m experiments.pattern_validation and "
+                       "python -m experiments.lock_in")
+    part = Part(True, "results/validation/alternatives.csv, results/lock_in/lock_in.csv")
+    v = {"has_alt": bool(alt and alt.get("has_v1")), "has_lock_in": lock is not None}
+    for source in (alt, lock):
+        for key, value in (source or {}).items():
+            if key != "tables":
+                v[key] = value
+    threshold, v1, calibrated = lock_in_constants()
+    v.setdefault("threshold", f"{threshold:g}")
+    v.setdefault("v1_J", f"{v1:g}")
+    v.setdefault("calibrated_J", f"{calibrated:g}")
+    part.values = v
+    return part
+
+
 def network_part(results: Path, gen: Path) -> Part:
     """Supply-network metrics of the baseline run (network.py writes network.parquet)."""
     folder = results / "baseline"
@@ -858,9 +1381,10 @@ def network_part(results: Path, gen: Path) -> Part:
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.5, 2.8), constrained_layout=True)
     left.plot(m.index, m["intermediation_index"], color="black")
     left.set(xlabel="year", ylabel="intermediaries per unit sold")
-    for role in ("logistician", "retailer", "platform", "print_hub"):
-        right.plot(m.index, m[f"flow_share_{role}"], color=ROLE_COLOURS[role],
-                   label=ROLE_LABELS[role])
+    for role in INTERMEDIARY_ROLES:
+        if f"flow_share_{role}" in m.columns:
+            right.plot(m.index, m[f"flow_share_{role}"], color=ROLE_COLOURS[role],
+                       label=ROLE_LABELS[role])
     right.set(xlabel="year", ylabel="share of units through the role", ylim=(0, 1.05))
     right.legend(fontsize=7)
     Figures(gen, part).add("network-metrics", fig,
@@ -886,6 +1410,8 @@ EXPERIMENTS: dict[str, Experiment] = {
                              values=validation_values, figure_commands={
                                  "patterns": "python -m experiments.pattern_validation",
                                  "calibration": "python -m experiments.calibration"}),
+    "history": Experiment("history", "python -m experiments.history", values=history_values),
+    "lock_in": Experiment("lock_in", "python -m experiments.lock_in", values=lock_in_values),
 }
 
 
@@ -894,6 +1420,7 @@ PARTS: dict[str, Callable[[Path, Path], Part]] = {
     "network": network_part,
     "calibration": calibration_part,
     "bass": bass_part,
+    "version1": version_1_part,
 }
 
 
@@ -934,17 +1461,71 @@ def defaults() -> dict[str, str]:
 
 
 def category_table() -> dict:
+    """Demand, costs and what buyers lose by channel, per category (categories.csv)."""
     cats = load_categories()
-    rows = [[n.replace("_", " "), f"{cats.printability[i]:.2f}", f"{cats.unit_cost[i]:g}",
-             f"{cats.bulk[i]:g}", f"{cats.personalisation[i]:g}",
-             f"{cats.purchases_per_year[i]:g}", f"{cats.material_cost[i]:g}",
-             f"{cats.print_hours[i]:g}"] for i, n in enumerate(cats.names)]
-    return {"columns": ["category", "printability", "unit cost ($)", "bulk",
-                        "personalisation", "purchases / household / year",
-                        "material ($)", "print hours"],
+    rows = [[label(n), label(cats.stores.names[cats.store_type[i]]),
+             f"{cats.purchases_per_year[i]:g}", f"{cats.items_per_purchase[i]:g}",
+             f"{cats.unit_cost[i]:g}", f"{cats.bulk[i]:g}", f"{cats.long_tail[i]:g}",
+             f"{cats.store_coverage[i]:g}", f"{cats.listing_reach[i]:g}",
+             f"{cats.touch[i]:g}", f"{cats.personalisation[i]:g}"]
+            for i, n in enumerate(cats.names)]
+    return {"columns": ["category", "store type", "purchases / hh / yr", "items / purchase",
+                        "unit cost ($)", "bulk", "long tail", "store coverage",
+                        "listing reach", "touch", "personal-isation"],
             "rows": rows,
-            "caption": "Product categories (market_abm/data/categories.csv), in order of "
-                       "printability."}
+            "caption": "Product categories (market_abm/data/categories.csv): demand, costs, "
+                       "store type, and what an exact match, the online listing and "
+                       "inspection are worth (units in market_abm/data/README.md)."}
+
+
+def printing_table() -> dict:
+    """Printing properties of the printable categories (categories.csv)."""
+    cats = load_categories()
+    rows = [[label(n), f"{cats.printability[i]:.2f}", f"{cats.print_quality_max[i]:g}",
+             f"{cats.printable_share[i]:g}", f"{cats.material_cost[i]:g}",
+             f"{cats.print_hours[i]:g}"]
+            for i, n in enumerate(cats.names) if cats.printable[i]]
+    others = ", ".join(label(n) for i, n in enumerate(cats.names) if not cats.printable[i])
+    return {"columns": ["category", "printability", "best quality", "printable share",
+                        "material ($ / item)", "print hours / item"],
+            "rows": rows,
+            "caption": "Printing properties of the printable categories, in order of "
+                       f"printability (categories.csv); never printable: {others}."}
+
+
+def store_type_table() -> dict:
+    """Store types (store_types.csv)."""
+    stores = load_categories().stores
+    scale = Scenario().store_cost_scale
+    rows = [[label(n), stores.naics[t], f"{stores.margin[t]:g}",
+             money(stores.fixed_cost[t] * scale)] for t, n in enumerate(stores.names)]
+    return {"columns": ["store type", "NAICS", "margin (fraction of landed cost)",
+                        "fixed cost ($ / year)"],
+            "rows": rows,
+            "caption": "Store types (market_abm/data/store_types.csv), fixed costs at the "
+                       "default store_cost_scale."}
+
+
+def model_facts() -> dict[str, str]:
+    """Counts and sums the ODD text quotes from the package itself (not from results)."""
+    cats = load_categories()
+    threshold, v1, calibrated = lock_in_constants()
+    base = Scenario()
+    outside = base.outside_retail_share
+    return {"n_categories": str(len(cats)), "n_store_types": str(len(cats.stores)),
+            "n_printable": str(int(cats.printable.sum())),
+            "roles": ", ".join(ROLE_LABELS[r] for r in FIRM_ROLES),
+            "n_roles": str(len(FIRM_ROLES)),
+            "conformity": f"{calibrated:g}", "threshold": f"{threshold:g}",
+            "v1_conformity": f"{v1:g}",
+            "outside_share": pct(outside, 0),
+            "households_per_customer": num(base.population_households / base.n_customers),
+            "habit_step_weight": f"1 / ({format_default(base.habit_memory)} × purchases a "
+                                 "year)",
+            "alternatives": str(len(patterns.ALTERNATIVES)),
+            "census_tolerance": points(patterns.CENSUS_TOLERANCE).replace(
+                " percentage points", " percentage point"),
+            "freeze_year": str(patterns.FREEZE_YEAR)}
 
 
 # --- build ------------------------------------------------------------------------------------
@@ -961,7 +1542,9 @@ def collect(results: Path, gen: Path) -> dict:
     except ValueError:
         shown = str(results)
     return {"parts": parts, "parameters": parameter_groups(), "defaults": defaults(),
-            "categories": category_table(), "odd_elements": list(ODD_ELEMENTS),
+            "categories": category_table(), "printing": printing_table(),
+            "store_types": store_type_table(), "model": model_facts(),
+            "odd_elements": list(ODD_ELEMENTS),
             "results_dir": shown}
 
 

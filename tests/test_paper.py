@@ -7,6 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from market_abm.cli import main as cli
@@ -112,13 +113,19 @@ def test_tiny_build_quotes_numbers_from_results_and_notes_what_is_missing(tiny_b
     assert parts["baseline"]["available"]
     assert parts["baseline"]["values"]["last_year"] == "1996"
     # years after the run are said to be outside it, not invented
-    assert parts["baseline"]["values"]["online_2020"].startswith("n/a")
+    assert parts["baseline"]["values"]["online_2019"].startswith("n/a")
     assert not parts["calibration"]["available"]  # 1990-1996 does not overlap 1999-2009
     assert not parts["bass"]["available"]
+    assert not parts["version1"]["available"] and not parts["exp_history"]["available"]
     assert "Not in this build" in text
-    assert "experiments.bass_docking" in text
+    for command in ("experiments.bass_docking", "experiments.history", "experiments.lock_in",
+                    "experiments.pattern_validation"):
+        assert command in text, command
+    # patterns are not judged on a run that ends before their years
+    rows = parts["baseline"]["tables"]["patterns"]["rows"]
+    assert len(rows) == 6 and all(r[1].startswith("not evaluable") for r in rows)
     v = parts["baseline"]["values"]  # a semicolon after a quoted value reaches the PDF
-    assert squash(f"{v['online_5pct_when']}; they account for") in squash(text)
+    assert squash(f"{v['online_5pct_when']}; they are") in squash(text)
     stored = json.loads((root / "generated" / "values.json").read_text())
     assert stored["parts"]["baseline"]["values"] == parts["baseline"]["values"]
 
@@ -133,6 +140,7 @@ def test_build_from_empty_results_notes_every_part(tmp_path):
 
 def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     """Parts that read the experiments' tables, on tiny hand-made tables of the same shape."""
+    from market_abm.calibration import DEFAULT_PARAMS
     from tests.test_paper_fixtures import write_experiment_results
 
     results = tmp_path / "results"
@@ -140,7 +148,7 @@ def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
     parts = values["parts"]
     for name in ("exp_replicates", "exp_capability_taste", "exp_pricing", "exp_sensitivity",
-                 "exp_network", "exp_validation"):
+                 "exp_network", "exp_validation", "exp_history", "exp_lock_in"):
         assert parts[name]["available"] and parts[name]["values"]["quoted"], name
         assert parts[name]["figures"], name
     assert parts["exp_replicates"]["values"]["home_print_10_mean"] == "2040"
@@ -148,16 +156,130 @@ def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     assert parts["exp_pricing"]["values"]["markup_dynamic"] == "0.10"
     assert parts["exp_sensitivity"]["values"]["morris_top"].startswith("price_sensitivity")
     assert parts["exp_network"]["values"]["ii_2050"].startswith("1.25")
-    assert parts["exp_validation"]["values"]["cal_rmse"] == "1.0 percentage points"
-    assert "social_weight = 2.25" in parts["exp_validation"]["values"]["cal_params"]
-    validation = parts["exp_validation"]["figures"]  # each names the command that makes it
-    assert validation["validation-patterns"]["caption"].endswith(
+    validation = parts["exp_validation"]["values"]
+    assert validation["cal_rmse"] == "1.0 percentage points"
+    first = next(iter(DEFAULT_PARAMS["spend_share_online"]))
+    assert f"{first} = 2.25" in validation["cal_params"]
+    figures = parts["exp_validation"]["figures"]  # each names the command that makes it
+    assert figures["validation-patterns"]["caption"].endswith(
         "produced by python -m experiments.pattern_validation).")
-    assert validation["validation-calibration"]["caption"].endswith(
+    assert figures["validation-calibration"]["caption"].endswith(
         "produced by python -m experiments.calibration).")
     text = pdf_text(tmp_path / "paper.pdf")
     assert "0.03" in text and "price_sensitivity (mu* = 0.500)" in text
-    assert "6 marginal: 75" in text
+    assert "2 books and music go online first: 75" in text
     for part in parts.values():
         for figure in part["figures"].values():
             assert squash(figure["caption"]) in squash(text), figure["caption"]
+    for part in parts.values():  # every table a part computed is in the PDF
+        for table in part["tables"].values():
+            assert squash(table["caption"]) in squash(text), table["caption"]
+    # only the parts of a baseline run (absent here) say they are not in this build
+    assert {n for n, part in parts.items() if not part["available"]} == {
+        "baseline", "network", "calibration", "bass"}
+
+
+def test_alternatives_and_version_1_are_quoted(tmp_path):
+    """alternatives.csv: per pattern, the baseline's share and the share of the alternative
+    meant to fail it; the version-1 alternative's share of pattern 1 in the changes section."""
+    from market_abm import patterns
+    from tests.test_paper_fixtures import write_experiment_results
+
+    results = tmp_path / "results"
+    write_experiment_results(results)
+    values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
+    v = values["parts"]["exp_validation"]["values"]
+    v1_name, v1_pattern = paper.version_1_alternative()
+    assert v1_pattern == next(iter(patterns.BASELINE))
+    assert v["v1_name"] == v1_name and v["v1_share"] == "25\u00a0%"
+    assert v["alt_max"] == "25\u00a0%"
+    assert f"{v1_name} reproduces pattern 1 in 25\u00a0% of its 4 seeds" in v["alt_clauses"]
+    table = values["parts"]["exp_validation"]["tables"]["alternatives-table"]
+    meant = sum(len(failing) for _, failing in patterns.ALTERNATIVES.values())
+    assert len(table["rows"]) == meant + len(patterns.FROZEN)
+    assert table["rows"][0][:2] == [v1_pattern, "100\u00a0% of 4"]
+    changes = values["parts"]["version1"]
+    assert changes["available"]
+    c = changes["values"]
+    assert (c["v1_reproduced"], c["v1_runs"], c["v1_base_share"]) == ("1", "4", "100\u00a0%")
+    assert c["gap_v1"] == "80.0 percentage points"
+    assert c["gap_calibrated"] == "10.0 percentage points"
+    text = squash(pdf_text(tmp_path / "paper.pdf"))
+    assert squash("reproduce pattern 1 in 1 of 4 seeds (25\u00a0%)") in text
+    assert squash("the online share ends 80.0 percentage points apart") in text
+
+
+def test_history_and_lock_in_are_quoted(tmp_path):
+    """history_fit.csv: fits and misses by the stated rule, the sentences of the
+    discussion; lock_in.csv: the gap between the starts at the calibrated J and at 3.0."""
+    from tests.test_paper_fixtures import write_experiment_results
+
+    results = tmp_path / "results"
+    write_experiment_results(results)
+    values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
+    h = values["parts"]["exp_history"]["values"]
+    assert (h["runs"], h["customers"], h["steps"]) == ("3", "500", "monthly")
+    assert h["ecom_rmse"] == h["ecom_max_gap"] == "1.0 percentage points"
+    assert h["ecom_slower"] and h["ecom_obs_slope"] == "0.30 percentage points a year"
+    assert h["ecom_model_slope"].startswith("0.10 percentage points a year")
+    close, far = h["close_list"].split("; "), h["far_list"].split("; ")
+    assert "bookstores (index 1992 = 1)" in close and "households with internet" in close
+    assert "store change 2001-2017: furniture" in close
+    for name in ("music stores (index 1997 = 1)", "store change 2001-2017: clothing",
+                 "parcels (index 2015 = 1)", "first 3D platform", "first print service"):
+        assert name in far, name
+    assert h["music_far"]
+    assert h["clothing_sentence"].startswith("clothing stores fell in the model")
+    assert "but grew in the data" in h["clothing_sentence"]
+    assert h["parcels_sentence"].startswith("Parcels per household grew less than")
+    assert "3.0 years after Thingiverse (2008)" in h["firsts_sentence"]
+    assert h["firsts_late"]
+    rows = values["parts"]["exp_history"]["tables"]["history-fit"]["rows"]
+    assert len(rows) == 16 and rows[0][-1] == "no" and rows[1][-1] == "yes"
+    lock = values["parts"]["exp_lock_in"]["values"]
+    threshold, v1, calibrated = paper.lock_in_constants()
+    assert lock["calibrated_J"] == f"{calibrated:g}" and lock["v1_J"] == f"{v1:g}"
+    assert (lock["gap_calibrated"], lock["gap_v1"]) == ("10.0 percentage points",
+                                                          "80.0 percentage points")
+    assert lock["slow"] and (lock["years"], lock["seeds"]) == ("20", "2 seeds")
+    text = squash(pdf_text(tmp_path / "paper.pdf"))
+    for sentence in (h["clothing_sentence"], h["parcels_sentence"], h["firsts_sentence"]):
+        assert squash(sentence) in text, sentence
+    assert squash("the lock-in runs show slow convergence") in text
+    assert squash(f"still {lock['gap_calibrated']} apart at the calibrated") in text
+
+
+def test_history_closeness_rule():
+    table = pd.DataFrame([
+        {"series": "a share", "year": 2000, "observed": 0.10, "model": 0.12, "unit": "fraction"},
+        {"series": "a share", "year": 2001, "observed": 0.20, "model": 0.30, "unit": "fraction"},
+        {"series": "store change 2001-2017: x", "year": 2017, "observed": 0.05,
+         "model": -0.01, "unit": "fraction"},
+        {"series": "store change 2001-2017: y", "year": 2017, "observed": -0.2,
+         "model": -0.12, "unit": "fraction"},
+        {"series": "first platform", "year": 2008, "observed": 2008, "model": 2010,
+         "unit": "year"},
+        {"series": "an index", "year": 1997, "observed": 1.0, "model": 1.0, "unit": "index"},
+        {"series": "an index", "year": 2007, "observed": 0.5, "model": 0.7, "unit": "index"}])
+    table["lo"], table["hi"] = table["model"], table["model"]
+    close = paper.history_closeness(table)
+    # 20 % and 50 % off: 35 % on average; the change has the wrong sign; 8 points off the
+    # same sign; 2 years late; the index's base year is left out, 40 % off
+    assert close == {"a share": False, "store change 2001-2017: x": False,
+                     "store change 2001-2017: y": True, "first platform": True,
+                     "an index": False}
+
+
+def test_roles_and_colours_come_from_the_package():
+    """One list of roles and one palette (issue 12): the paper keeps no copy of its own."""
+    from market_abm import palette
+    from market_abm.agents import FIRM_ROLES
+
+    assert paper.ROLE_COLOURS is palette.ROLE_COLOURS
+    assert paper.ROLE_LABELS is palette.ROLE_LABELS
+    assert paper.CHANNEL_COLOURS is palette.CHANNEL_COLOURS
+    assert paper.FIRM_ROLES is FIRM_ROLES
+    source = Path(paper.__file__).read_text()
+    for name in ("ROLE_COLOURS", "ROLE_LABELS", "CHANNEL_COLOURS", "FIRM_ROLES"):
+        assert not re.search(rf"^{name}\s*[:=]", source, flags=re.M), name
+    assert set(paper.NETWORK_POS) == set(FIRM_ROLES) | {"customers"}

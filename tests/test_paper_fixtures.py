@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +10,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from market_abm import patterns  # noqa: E402
+from market_abm.calibration import DEFAULT_PARAMS  # noqa: E402
+from market_abm.scenario import Scenario  # noqa: E402
 
 
 def _figure(path: Path) -> None:
@@ -19,7 +24,8 @@ def _figure(path: Path) -> None:
 
 
 def write_experiment_results(results: Path) -> None:
-    """baseline_replicates, capability_taste, pricing and screening folders, a figure each."""
+    """baseline_replicates, capability_taste, pricing, screening, network, validation,
+    history and lock_in folders, a figure each."""
     rep = results / "baseline_replicates"
     rep.mkdir(parents=True)
     rows = []
@@ -76,15 +82,93 @@ def write_experiment_results(results: Path) -> None:
 
     validation = results / "validation"
     validation.mkdir()
-    pd.DataFrame({"pattern": ["1 retail dominant before the internet", "6 marginal"],
-                  "runs": 4, "reproduced": [4, 3], "share": [1.0, 0.75]}).to_csv(
+    names = list(patterns.BASELINE) + list(patterns.FROZEN)
+    pd.DataFrame({"pattern": names, "runs": 4, "reproduced": [4, 3, 4, 4, 4, 4, 4],
+                  "share": [1.0, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0]}).to_csv(
         validation / "patterns.csv", index=False)
+    rows = []
+    for i, (name, (_, failing)) in enumerate(patterns.ALTERNATIVES.items()):
+        for pattern in patterns.BASELINE:
+            meant = pattern in failing
+            reproduced = (1 if i == 0 else 0) if meant else 2
+            rows.append({"alternative": name, "pattern": pattern, "runs": 4,
+                         "reproduced": reproduced, "share": reproduced / 4,
+                         "expected_to_fail": meant})
+    pd.DataFrame(rows).to_csv(validation / "alternatives.csv", index=False)
     _figure(validation / "patterns.svg")
     years = list(range(1999, 2020))
     pd.DataFrame({"year": years,
                   "observed": [0.01 if y <= 2009 else None for y in years],
                   "model_mean": 0.02, "model_lower": 0.01, "model_upper": 0.03}).to_csv(
         validation / "calibration_fit.csv", index=False)
+    first, second = DEFAULT_PARAMS["spend_share_online"]
     (validation / "calibrated_scenario.toml").write_text(
-        "[scenario]\nsocial_weight = 2.25\nparcel_cost = 4.0\n")
+        f"[scenario]\n{first} = 2.25\n{second} = 0.3\n")
     _figure(validation / "calibration.svg")
+
+    write_history(results / "history")
+    write_lock_in(results / "lock_in")
+
+
+def write_history(folder: Path) -> None:
+    """history_fit.csv shaped like experiments.history's, with a sweep manifest: the
+    e-commerce series 1 point off every year; clothing stores falling in the model and growing
+    in the data; parcels growing less than the index; the first platform 3 years late."""
+    folder.mkdir(parents=True)
+    rows = []
+
+    def add(series, unit, points, spread=None):
+        for year, observed, model in points:
+            half = model * 0.1 if spread is None else spread
+            rows.append({"series": series, "year": year, "observed": observed,
+                         "model": model, "lo": model - half, "hi": model + half,
+                         "unit": unit})
+
+    # the model 1 point above the data 1999-2009, rising 0.3 points a year to 2012 and 0.1
+    # point a year after (the data rise 0.3 points a year)
+    add("e-commerce share of retail sales", "fraction",
+        [(y, 0.01 + 0.003 * (y - 1999) if y <= 2009 else None,
+          0.02 + 0.003 * (min(y, 2012) - 1999) + 0.001 * max(y - 2012, 0))
+         for y in range(1999, 2025)])
+    add("households with internet", "fraction", [(2000, 0.4, 0.38), (2014, 0.8, 0.78)])
+    add("adults using the internet (Pew; model: households)", "fraction", [(2024, 0.96, 0.8)])
+    add("bookstores (index 1992 = 1)", "index", [(1992, 1.0, 1.0), (2019, 0.46, 0.5)])
+    add("music stores (index 1997 = 1)", "index", [(1997, 1.0, 1.0), (2007, 0.5, 0.8)])
+    add("store change 2001-2017: clothing", "fraction", [(2017, 0.121, -0.15)])
+    add("store change 2001-2017: furniture", "fraction", [(2017, -0.19, -0.15)])
+    add("online share of media sporting hobby goods", "fraction", [(2011, 0.337, 0.31)])
+    add("online share of electronics appliances", "fraction", [(2012, 0.233, 0.15)])
+    add("online share of furniture", "fraction", [(2012, 0.172, 0.13)])
+    add("online share of clothing", "fraction", [(2012, 0.149, 0.13)])
+    add("parcels (index 2015 = 1)", "index", [(2015, 1.0, 1.0), (2023, 2.17, 1.4)])
+    add("world desktop printers sold", "printers / year", [(2011, 23265, 40000),
+                                                             (2015, 219168, 90000)])
+    add("entry printer price (data: range of models)", "$", [(2012, 1974.5, 930.0),
+                                                             (2018, 474.5, 430.0)])
+    add("first 3D platform", "year", [(2008, 2008, 2011.0)], spread=1.0)
+    add("first print service", "year", [(2007, 2007, 2011.0)], spread=1.0)
+    pd.DataFrame(rows).to_csv(folder / "history_fit.csv", index=False)
+    sweep = folder / "sweep"
+    sweep.mkdir()
+    (sweep / "manifest.json").write_text(json.dumps(
+        {"replicates": 3, "quick": False,
+         "base_scenario": {"n_customers": 500, "steps_per_year": 12, "end_year": 2024}}))
+    _figure(folder / "history.svg")
+
+
+def write_lock_in(folder: Path) -> None:
+    """lock_in.csv shaped like experiments.lock_in's: the starts 10 points apart at the
+    calibrated J and 80 points apart at version 1's."""
+    from experiments.lock_in import VERSION_1
+
+    folder.mkdir(parents=True)
+    base = Scenario()
+    calibrated = round(base.habit_weight + base.social_weight, 3)
+    gaps = {0.5: 0.02, calibrated: 0.10, 2.5: 0.6, VERSION_1: 0.8}
+    rows = [{"J": J, "start": start, "seed": seed,
+             "final_online_share": 0.5 + (gap / 2 if start == "online" else -gap / 2),
+             "years": 20, "n_customers": 500}
+            for J, gap in sorted(gaps.items()) for start in ("retail", "online")
+            for seed in (1, 2)]
+    pd.DataFrame(rows).to_csv(folder / "lock_in.csv", index=False)
+    _figure(folder / "lock_in.svg")
