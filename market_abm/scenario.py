@@ -135,8 +135,9 @@ class Scenario(BaseModel):
                                    ge=0)
     printer_learning_rate: float = P(0.30, "fraction / doubling", "Wright's law: the price "
                                      "premium over the floor falls by this fraction per "
-                                     "doubling of world cumulative printers sold; about "
-                                     "$2,000 at 10^5 (2012) to $500 at 3x10^6 (2018).",
+                                     "doubling of world cumulative printers sold (entry "
+                                     "prices: $1,749-2,200 in 2012, $200-749 in 2018; "
+                                     "electronics typically learn 15-30 %).",
                                      "shared/data/desktop_3d_printers.csv", ge=0, lt=1)
     world_printers_start: float = P(20_000.0, "printers", "World cumulative desktop printers "
                                     "sold before the first consumer sales (RepRap and kits): "
@@ -159,10 +160,9 @@ class Scenario(BaseModel):
                            "things: they value a printer for itself and mind printing's "
                            "hassle little.", ge=0, le=1)
     maker_enjoyment: float = P(500.0, "$ / year", "Mean yearly value a maker draws from "
-                               "owning a printer that prints well (exponential across "
-                               "makers; others draw none); it scales with the quality the "
-                               "frontier gives the easiest category, so a printer that "
-                               "prints nothing is no hobby.", ge=0)
+                               "owning a printer (exponential across makers; others draw "
+                               "none), once the frontier prints any category at all: a "
+                               "printer that prints nothing is no hobby.", ge=0)
     maker_hassle: float = P(0.2, "multiple", "A maker's attention cost of a print relative "
                             "to the household's own.", ge=0, le=1)
     adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
@@ -224,11 +224,15 @@ class Scenario(BaseModel):
                                      "category's personalisation value.", ge=0, le=5)
     habit_weight: float = P(0.6, "utility", "Switching cost: weight of the customer's own "
                             "past channel use, which depreciates over habit_memory. With "
-                            "social_weight it must stay below 2 (mean-field lock-in "
-                            "threshold, Brock & Durlauf 2001).", ge=0, le=50)
+                            "social_weight (sum 1.5) below 2, the mean-field lock-in "
+                            "threshold (Brock & Durlauf 2001): no second, low equilibrium "
+                            "of online use.", "Brock & Durlauf 2001", ge=0, le=50)
     habit_memory: float = P(5.0, "years", "Time constant of the habit memory.", gt=0, le=100)
     social_weight: float = P(0.9, "utility", "Weight of the share of social neighbours using "
-                             "a channel.", ge=0, le=50)
+                             "a channel: calibrated above the habit weight, because online "
+                             "shopping in 1999-2009 rose slowly at first and faster as it "
+                             "spread (a habit-led inertia rises fast, then flattens).",
+                             "shared/data/us_ecommerce_share_1999_2009.csv", ge=0, le=50)
 
     # --- online selling and delivery --------------------------------------------------------
     online_margin: float = P(0.25, "fraction of producer price", "Margin of a web shop over "
@@ -354,7 +358,8 @@ class Scenario(BaseModel):
                            gt=0)
     home_print_effort: float = P(4.0, "$ / item", "Attention a home print takes (finding the "
                                  "design, slicing, setting up, removing supports, finishing) "
-                                 "for a household of average hassle: about an hour at $15/h.",
+                                 "for a household of average hassle: about a quarter of an "
+                                 "hour at $16/h.",
                                  ge=0)
     print_hassle_spread: float = P(1.0, "log-sd", "Spread of that attention cost between "
                                    "households (lognormal, mean 1): many households will "
