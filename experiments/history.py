@@ -133,11 +133,18 @@ def figure(table: pd.DataFrame) -> plt.Figure:
     panels = [s for s in table["series"].unique() if table[table.series == s]["year"].nunique()
               > 1]
     points = [s for s in table["series"].unique() if s not in panels]
+    # one-year comparisons in two panels of their own scale: changes (fractions) and years
+    groups = [(g, title) for g, title in (
+        ([s for s in points if table.loc[table.series == s, "unit"].iloc[0] != "year"],
+         "changes 2001-2017 (observed red)"),
+        ([s for s in points if table.loc[table.series == s, "unit"].iloc[0] == "year"],
+         "first years (observed red)")) if g]
     cols = 4
-    n = len(panels) + 1
-    fig, axes = plt.subplots((n + cols - 1) // cols, cols, figsize=(16, 3.2 * ((n + 3) // 4)),
+    n = len(panels) + len(groups)
+    fig, axes = plt.subplots((n + cols - 1) // cols, cols,
+                             figsize=(16, 3.2 * ((n + cols - 1) // cols)),
                              constrained_layout=True)
-    axes = axes.flat
+    axes = list(np.ravel(axes))
     for ax, name in zip(axes, panels, strict=False):
         part = table[table["series"] == name].sort_values("year")
         ax.fill_between(part["year"], part["lo"], part["hi"], color="#4c72b0", alpha=0.25, lw=0)
@@ -147,17 +154,18 @@ def figure(table: pd.DataFrame) -> plt.Figure:
         ax.set_title(name, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_xlim(1990, 2026)
-    ax = axes[len(panels)]
-    part = table[table["series"].isin(points)].reset_index(drop=True)
-    y = np.arange(len(part))
-    ax.errorbar(part["model"], y, xerr=[part["model"] - part["lo"], part["hi"] - part["model"]],
-                fmt="o", color="#4c72b0", ms=4)
-    ax.plot(part["observed"], y, "o", color="#c44e52", ms=4)
-    ax.set_yticks(y, [s.replace("store change 2001-2017: ", "change 01-17: ")
-                      for s in part["series"]], fontsize=6)
-    ax.set_title("changes and first years (observed red)", fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
-    for rest in list(axes)[len(panels) + 1:]:
+    for ax, (names, title) in zip(axes[len(panels):], groups, strict=False):
+        part = table[table["series"].isin(names)].reset_index(drop=True)
+        y = np.arange(len(part))
+        ax.errorbar(part["model"], y, xerr=[part["model"] - part["lo"],
+                                            part["hi"] - part["model"]],
+                    fmt="o", color="#4c72b0", ms=4)
+        ax.plot(part["observed"], y, "o", color="#c44e52", ms=4)
+        ax.set_yticks(y, [s.replace("store change 2001-2017: ", "") for s in part["series"]],
+                      fontsize=6)
+        ax.set_title(title, fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for rest in axes[n:]:
         rest.set_visible(False)
     axes[0].legend(fontsize=7)
     return fig
