@@ -2,16 +2,21 @@
 
 No number the paper quotes about model behaviour is typed by hand: this script reads the
 result folders, writes ``values.json`` (every quoted number, already formatted), the figures
-and the parameter table into the generated folder, and compiles ``paper.typ`` with the
-``typst`` wheel (offline). A part whose results folder is missing is not an error: the PDF
-says which command produces it.
+and the tables into the generated folder, and compiles ``paper.typ`` with the ``typst``
+wheel (offline). A part whose results folder is missing is not an error: the PDF says which
+command produces it.
 
     python -m paper.build [--results results] [--out paper/paper.pdf] [--generated DIR]
 
 Parts and the result folders they read (``PARTS``): the baseline run (``results/baseline``,
-``market-abm run``), the calibration comparison (baseline plus the US Census series in
-``experiments/data``), the Bass docking (``results/validation/bass_networks.csv``) and one generic
-part per experiment of ``experiments/`` that includes that experiment's figures.
+``market-abm run``), its supply network, the comparison of its online share with the US
+Census series (``market_abm/data/history``), the Bass docking
+(``results/validation/bass_networks.csv``), the measured rejection of version 1's lock-in
+(``results/validation/alternatives.csv`` and ``results/lock_in/lock_in.csv``); and one part
+per experiment of ``experiments/`` (``EXPERIMENTS``) that includes that experiment's figures
+and quotes its tables (replicates, capability x taste, network, pricing, screening, pattern
+validation with alternatives and calibration, history matching, lock-in). Roles, labels and
+colours come from ``market_abm.agents.FIRM_ROLES`` and ``market_abm.palette``.
 """
 
 from __future__ import annotations
@@ -365,7 +370,7 @@ def baseline_part(results: Path, gen: Path) -> Part:
     figs.add("baseline-channels", channel_figure(y),
              f"Channel shares of the items bought (left) and online share of all retail "
              f"sales as the Census counts it, with the US e-commerce share (right); baseline "
-             f"run (seed {v['seed']}, {v['n_customers']} customer agents), yearly means.")
+             f"run (seed {v['seed']}, {v['n_customers']} household rows), yearly means.")
     figs.add("baseline-online", online_figure(y),
              "Online share of each category's spending (left) and share of each category's "
              "catalogue carried online (right), baseline run.")
@@ -1517,6 +1522,7 @@ def model_facts() -> dict[str, str]:
             "roles": ", ".join(ROLE_LABELS[r] for r in FIRM_ROLES),
             "n_roles": str(len(FIRM_ROLES)),
             "conformity": f"{calibrated:g}", "threshold": f"{threshold:g}",
+            "to_threshold": pct(threshold / calibrated - 1.0, 0) if calibrated > 0 else "n/a",
             "v1_conformity": f"{v1:g}",
             "outside_share": pct(outside, 0),
             "households_per_customer": num(base.population_households / base.n_customers),
