@@ -39,6 +39,7 @@ import pandas as pd  # noqa: E402
 
 from market_abm import history, patterns  # noqa: E402
 from market_abm.agents import FIRM_ROLES  # noqa: E402
+from market_abm.calibration import DEFAULT_PARAMS  # noqa: E402
 from market_abm.categories import load_categories  # noqa: E402
 from market_abm.indicators import yearly as yearly_means  # noqa: E402
 from market_abm.market import CHANNELS  # noqa: E402
@@ -924,8 +925,6 @@ def validation_values(folder: Path) -> dict | None:
         v.update(alternatives)
     fit_file = folder / "calibration_fit.csv"
     if fit_file.is_file():
-        from market_abm.calibration import DEFAULT_PARAMS
-
         fit = pd.read_csv(fit_file)
         seen = fit.dropna(subset=["observed"])
         err = seen["model_mean"] - seen["observed"]
@@ -1529,6 +1528,7 @@ def model_facts() -> dict[str, str]:
             "habit_step_weight": f"1 / ({format_default(base.habit_memory)} × purchases a "
                                  "year)",
             "alternatives": str(len(patterns.ALTERNATIVES)),
+            "cal_params": " and ".join(DEFAULT_PARAMS.get("spend_share_online", {})) or "none",
             "census_tolerance": points(patterns.CENSUS_TOLERANCE).replace(
                 " percentage points", " percentage point"),
             "freeze_year": str(patterns.FREEZE_YEAR)}
