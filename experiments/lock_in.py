@@ -6,8 +6,10 @@ J = h + s > 2 a second, low equilibrium exists (Brock & Durlauf 2001), and a pop
 starts in the shop stays there while one that starts online stays online. This experiment
 runs the model itself from both starting habits, on the complete graph, with every household
 connected and every producer selling online from the start, printing switched off (a frozen
-frontier), for 20 years from 2010, at several values of J (h : s kept at the baseline's
-ratio). Where J is below the threshold the two starts meet; above it they stay apart.
+frontier), for 60 years from 2010, at several values of J (h : s kept at the baseline's
+ratio). Where J is below the threshold the two starts meet; above it they stay apart. With a
+habit memory of 5 years the meeting is slower the closer J is to 2 (critical slowing down),
+hence 60 years.
 
     python -m experiments.lock_in [--quick]
 
@@ -35,7 +37,7 @@ from market_abm.storage import atomic_write  # noqa: E402
 
 THRESHOLD = 2.0  # mean-field lock-in threshold of h + s
 VERSION_1 = 3.0  # habit 1.5 + social 1.5 in version 1
-LEVELS = (0.5, 1.0, 1.5, 1.8, 2.2, 2.6, 3.0, 3.5)
+LEVELS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
 STARTS = {"retail": RETAIL, "online": ONLINE}
 
 
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="CI size (300 customers, 8 years)")
     p.add_argument("--out", type=Path, default=Path("results") / "lock_in")
     args = p.parse_args(argv)
-    n, seeds, years = (300, [1], 8) if args.quick else (2000, [1, 2], 20)
+    n, seeds, years = (300, [1], 8) if args.quick else (1000, [1, 2], 60)
     data = run(n, seeds, years)
     base = load_scenario("baseline")
     calibrated = round(base.habit_weight + base.social_weight, 3)
