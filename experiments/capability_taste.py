@@ -5,8 +5,8 @@ home-print share in 2050 (mean over replicates) and of the tipping year: the fir
 home-print share reaches ``--tipping-share`` (default 5 %), median over the replicates that
 tip; cells where fewer than half of the replicates tip by 2050 are marked "never".
 
-Paper size: baseline scenario, growth 0.03-0.21 (7 levels) × taste 0-1 (6 levels) × 10
-replicates = 420 runs. --quick: small quarterly market, 3 × 3 levels × 1 replicate.
+Paper size: baseline scenario, growth 0.03-0.21 (7 levels) × taste 0-1 (6 levels) × 5
+replicates = 210 runs. --quick: small quarterly market, 3 × 3 levels × 1 replicate.
 
 Writes to results/capability_taste/: sweep/, grid.csv/.parquet (one row per cell),
 home_print_2050.png/.svg, tipping_year.png/.svg.
@@ -59,7 +59,7 @@ def run() -> None:
     else:
         growth = [0.03, 0.06, 0.09, 0.12, 0.15, 0.18, 0.21]
         taste = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
-        replicates = 10
+        replicates = 5
     base = common.base_scenario(args.quick)
     points = [{GROWTH: g, TASTE: t} for g in growth for t in taste]
     runs, yearly = common.sweep(args, "sweep", base, points, replicates,

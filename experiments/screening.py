@@ -8,8 +8,8 @@ default (clipped to its allowed range). Stage 1, Morris elementary effects on th
 largest mu_star on the first output (final_share_home_print: the home-print share in 2050),
 the others at their defaults.
 
-Paper size: baseline scenario, Morris 20 trajectories (480 runs), Sobol top 4 with 256 base
-samples (1,536 runs). --quick: small quarterly market, 2 trajectories (48 runs), top 2 with 2
+Paper size: baseline scenario, Morris 20 trajectories (480 runs), Sobol top 4 with 128 base
+samples (768 runs). --quick: small quarterly market, 2 trajectories (48 runs), top 2 with 2
 samples (8 runs).
 
 Writes to results/screening/: morris/ and sobol/ (sweeps), morris_indices.csv,
@@ -76,7 +76,7 @@ def run() -> None:
     p = common.parser(NAME, __doc__)
     p.add_argument("--top", type=int, help="parameters kept for Sobol (default 4; quick 2)")
     args = p.parse_args()
-    trajectories, samples = (2, 2) if args.quick else (20, 256)
+    trajectories, samples = (2, 2) if args.quick else (20, 128)
     top = args.top or (2 if args.quick else 4)
     base = common.base_scenario(args.quick)
     ranges = behavioural_ranges(base)
