@@ -29,7 +29,8 @@ from market_abm.scenario import Scenario, ScenarioError, load_scenario  # noqa: 
 from market_abm.storage import atomic_write, write_parquet  # noqa: E402
 from market_abm.sweep import Sweep, check_out, run_sweep  # noqa: E402
 
-# A fifth of the baseline market with a fifth of its firms and fixed costs, stepped quarterly
+# A fifth of the baseline market with fewer firms and smaller fixed costs (a fifth for most
+# roles, less for those that would not enter a market this small), stepped quarterly
 # from 2000: the same story (web spreading, then printing) at about a sixth of the cost of a
 # baseline run. CI size only: not for interpretation.
 QUICK = dict(start_year=2000, n_customers=200, n_producers=8, n_logisticians=4,

@@ -39,7 +39,6 @@ QCEW = {"clothing": "clothing_accessories", "sporting_goods_musical_instruments"
         "sporting_hobby", "building_material_garden": "hardware",
         "electronics_appliances": "electronics_appliances", "furniture": "furniture_home",
         "home_furnishings": "furniture_home"}
-US_HOUSEHOLDS = 125e6  # US households about 2019 (Census): parcels per household
 
 
 def band(yearly: pd.DataFrame, column: str | pd.Series) -> pd.DataFrame:
@@ -65,8 +64,9 @@ def index_of(values: pd.Series, base_year: int) -> pd.Series:
     return values / values.loc[base_year]
 
 
-def compare(yearly: pd.DataFrame) -> pd.DataFrame:
-    """Every series against the model (yearly: one row per run and year)."""
+def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
+    """Every series against the model (yearly: one row per run and year of runs of
+    ``scenario``)."""
     parts = [rows("e-commerce share of retail sales", "fraction", history.ecommerce_share(),
                   band(yearly, "spend_share_online")),
              rows("households with internet", "fraction", history.internet_households(),
@@ -94,7 +94,7 @@ def compare(yearly: pd.DataFrame) -> pd.DataFrame:
             "hi": ratio.quantile(0.975), "unit": "fraction"}]))
     kinds = history.online_share_by_kind()
     cat = load_categories()
-    weight = cat.items_per_year * cat.unit_cost * (1.0 + cat.stores.margin[cat.store_type])
+    weight = cat.items_per_year * cat.reference_prices(scenario)
     for kind, cats in KINDS.items():  # weighted by the categories' reference spending
         w = {c: weight[cat.index(c)] for c in cats}
         share = (sum(per_run[f"spend_share_online_{c}"] * w[c] for c in cats)
@@ -102,7 +102,7 @@ def compare(yearly: pd.DataFrame) -> pd.DataFrame:
         obs = kinds[kinds["kind"] == kind].set_index("year")["value"]
         parts.append(rows(f"online share of {kind.replace('_', ' ')}", "fraction", obs,
                           band(yearly, share).loc[2011:2012]))
-    parcels = history.parcels() * 1e9 / US_HOUSEHOLDS
+    parcels = history.parcels()
     model = per_run["parcels_per_household"]
     model = model / model.xs(2015, level="year").reindex(model.index, level="run_id")
     parts.append(rows("parcels (index 2015 = 1)", "index", index_of(parcels, 2015),
@@ -110,8 +110,11 @@ def compare(yearly: pd.DataFrame) -> pd.DataFrame:
     printers = history.desktop_printers()
     sold = printers[printers["measure"].str.contains("printers")].set_index("year")["value"]
     # world sales of a year: the growth of the world's cumulative printers (expected sales of
-    # the sampled households at world scale; the region's own sales are a few agents a year)
-    world = per_run["world_printers"].groupby(level="run_id").diff()
+    # the sampled households at world scale; the region's own sales are a few agents a year).
+    # A yearly mean of the cumulative count stands at mid-year, so a calendar year's sales
+    # are half the growth from the year before's mean to the year after's.
+    cumulative = per_run["world_printers"].groupby(level="run_id")
+    world = (cumulative.shift(-1) - cumulative.shift(1)) / 2.0
     parts.append(rows("world desktop printers sold", "printers / year", sold,
                       band(yearly, world.dropna())))
     price = printers[printers["measure"] == "entry_printer_price_usd"].groupby("year")["value"]
@@ -179,7 +182,7 @@ def run() -> None:
     base = common.base_scenario(False, **size)
     _, yearly = common.sweep(args, "sweep", base, [{}], replicates,
                              {"experiment": "history", "quick": args.quick})
-    table = compare(yearly)
+    table = compare(yearly, base)
     common.write_table(table, args.out, "history_fit")
     common.save(figure(table), args.out, "history")
     print(table.dropna(subset=["observed"]).round(4).to_string(index=False))

@@ -32,6 +32,7 @@ import pandas as pd  # noqa: E402
 from market_abm import MarketModel, load_scenario  # noqa: E402
 from market_abm.agents import Producer  # noqa: E402
 from market_abm.market import ONLINE, RETAIL  # noqa: E402
+from market_abm.palette import CHANNEL_COLOURS  # noqa: E402
 from market_abm.plots import save_figure  # noqa: E402
 from market_abm.storage import atomic_write  # noqa: E402
 
@@ -74,7 +75,8 @@ def run(n_customers: int, seeds: list[int], years: int) -> pd.DataFrame:
 
 def figure(data: pd.DataFrame, calibrated: float) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 4.2), constrained_layout=True)
-    for start, colour in (("retail", "#8c564b"), ("online", "#1f77b4")):
+    for start in STARTS:
+        colour = CHANNEL_COLOURS[start]
         part = data[data["start"] == start].groupby("J")["final_online_share"]
         ax.plot(part.mean().index, part.mean(), "o-", color=colour,
                 label=f"every household starts on {start}")

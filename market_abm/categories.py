@@ -77,6 +77,15 @@ class Categories:
         """Position of a category by name."""
         return self.names.index(name)
 
+    def reference_prices(self, scenario) -> np.ndarray:
+        """Shop price per item and category at the start ($ / item): the producer's markup,
+        the carrier's bulk fee and the store type's margin on the unit cost. The yardstick
+        of the customers' utilities and the weights of spending by category."""
+        s = scenario
+        landed = self.unit_cost * (1 + s.producer_markup) + s.bulk_cost * self.bulk * (
+            1 + s.logistics_margin)
+        return landed * (1 + self.stores.margin[self.store_type])
+
 
 def _read(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     with resources.files("market_abm.data").joinpath(name).open() as fh:

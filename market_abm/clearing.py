@@ -19,7 +19,7 @@ import numpy as np
 
 from market_abm.agents.customers import Purchases
 from market_abm.flows import Flow, value_added
-from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
+from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, retries
 from market_abm.offer import Supply
 
 
@@ -35,6 +35,7 @@ class Cleared:
     parcel_volume: float       # bulk units carried in parcels
     store_units: np.ndarray    # (retailers,) items sold by each store
     hub_units: np.ndarray      # (n_hubs, K) items printed by each hub
+    material_units: np.ndarray  # (K,) items' worth of material home printers used
 
 
 def _per(keys: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -61,7 +62,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     flows: list[Flow] = []
     outer = np.outer
     n_r, n_h = len(supply.retailers), len(supply.hubs)
-    store_units, hub_units = np.zeros(n_r), np.zeros((n_h, K))
+    store_units, hub_units, material_units = np.zeros(n_r), np.zeros((n_h, K)), np.zeros(K)
 
     # Retail: producer -> logistician -> retailer -> customer segment.
     r = np.flatnonzero(ch == RETAIL)
@@ -111,9 +112,16 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         sk = seg_cat(h) * items
         flows.append(Flow("design", "platform", "customers", outer(supply.platform_split,
                           sk.sum(1)), outer(supply.platform_split, sk @ supply.design_price)))
+        # material for every attempt, failed ones included, at the household's printer
+        k_h = k.take(h)
+        attempts = retries(model.customers.printer.take(c.take(h)) - offer.printability.take(
+            k_h), offer.failure_scale)
+        used = _per(seg.take(h) * K + k_h, n_s * K, attempts).reshape(n_s, K) * hh * items
+        material_units = used.sum(0)
+        spend[:, HOME_PRINT] += (material_units - units[:, HOME_PRINT]) * supply.material_price
         flows.append(Flow("material", "material_supplier", "customers",
-                          outer(supply.material_split, sk.sum(1)),
-                          outer(supply.material_split, sk @ supply.material_price)))
+                          outer(supply.material_split, used.sum(1)),
+                          outer(supply.material_split, used @ supply.material_price)))
     if len(p):
         hub = model.hub_of.take(c.take(p))
         bought = _per((hub * n_s + seg.take(p)) * K + k.take(p), n_h * n_s * K).reshape(
@@ -129,7 +137,8 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     va = value_added(flows, sizes)
     bulk = float(units[:, RETAIL] @ cat.bulk)
     parcel = float(units[:, ONLINE] @ cat.bulk)
-    return Cleared(units, spend, purchases, va, bulk, parcel, store_units, hub_units), flows
+    return Cleared(units, spend, purchases, va, bulk, parcel, store_units, hub_units,
+                   material_units), flows
 
 
 def book_firms(model, supply: Supply, cleared: Cleared) -> None:
@@ -191,5 +200,5 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
         made = cleared.hub_units[i]
         hub.book(va["print_hub"][i], made @ supply.hub_cost, made.sum())
     for i, sup in enumerate(supply.suppliers):
-        sold = units[:, HOME_PRINT] * supply.material_split[i]
+        sold = cleared.material_units * supply.material_split[i]
         sup.book(va["material_supplier"][i], sold @ cat.material_cost, sold.sum())

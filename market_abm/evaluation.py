@@ -93,9 +93,10 @@ class Outlook:
     from the designs owners share and the producers licensing, platform or not; licensers:
     producers licensing each category's designs (K,), updated as producers decide;
     hub_sites and store_sites: print hubs and stores (type, x, y) opened during this review,
-    which later entrants take into account; hub_bound: the most a print hub could earn a
-    year ($, margin before fixed costs), serving every sampled customer with no trip: where
-    it is below a hub's fixed cost no site is worth evaluating.
+    which later entrants take into account; new_suppliers: material suppliers that carriers
+    pivoted into during this review (until the offer is rebuilt); hub_bound: the most a
+    print hub could earn a year ($, margin before fixed costs), serving every sampled
+    customer with no trip: where it is below a hub's fixed cost no site is worth evaluating.
     """
 
     supply: Supply
@@ -108,6 +109,7 @@ class Outlook:
     hub_bound: float
     hub_sites: list[tuple[float, float]]
     store_sites: list[tuple[int, float, float]]
+    new_suppliers: int = 0
 
     @classmethod
     def take(cls, model) -> Outlook:
@@ -152,12 +154,17 @@ class Outlook:
         return trip
 
     def units_of(self, model, customers: np.ndarray, categories: np.ndarray,
-                 travel: dict[str, np.ndarray]) -> np.ndarray:
+                 travel: dict[str, np.ndarray], offer: Offer | None = None) -> np.ndarray:
         """Expected items per year (K, 4) of ``customers`` (part of the sample, keeping their
-        weight in it) under the current offer, with their trips replaced by ``travel``."""
-        units = expected_units(model, self.supply.offer, customers, categories, travel)
+        weight in it) under ``offer`` (default: the current offer), with their trips replaced
+        by ``travel``."""
+        offer = self.supply.offer if offer is None else offer
+        units = expected_units(model, offer, customers, categories, travel)
         return units.sum(0) * len(customers) / len(self.sample)
 
     def refresh(self, model) -> None:
-        """Rebuild the offer after entries (firms deciding later see the entrants)."""
+        """Rebuild the offer after the reviews, before entries: entrants see the stores
+        converted into hubs and the carriers pivoted into material suppliers (entrants of
+        one role see those of their role that entered before them, not other roles')."""
         self.supply = build_supply(model)
+        self.new_suppliers = 0

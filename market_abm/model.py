@@ -81,7 +81,7 @@ class MarketModel(mesa.Model):
         self.segment_of = row * grid + col
         self.n_segments = grid * grid
 
-        self.ref_price = self._reference_prices()
+        self.ref_price = self.categories.reference_prices(s)
         self._create_firms()
         # (role, type) -> (firm ids, each customer's nearest id and distance, its position)
         self._sites_known: dict[tuple, tuple] = {}
@@ -91,7 +91,6 @@ class MarketModel(mesa.Model):
         self.exited: list[tuple[int, str, int]] = []  # (year, role, unique_id)
         self.firm_rows: list[dict] = []  # one row per firm and year (see firm_table)
         self.last_flows: list = []  # the flows of the latest step (flows.Flow)
-        self.events: dict[str, int] = {}
         self.refresh_firms()
         self._start_year()
         self.running = True
@@ -116,13 +115,6 @@ class MarketModel(mesa.Model):
         s = self.scenario
         return (2.0 * distance_km * s.travel_cost_per_km + s.trip_time_cost) \
             / s.purchases_per_trip
-
-    def _reference_prices(self) -> np.ndarray:
-        """Shop price per item and category at the start ($): the yardstick of utilities."""
-        s, cat = self.scenario, self.categories
-        landed = cat.unit_cost * (1 + s.producer_markup) + s.bulk_cost * cat.bulk * (
-            1 + s.logistics_margin)
-        return landed * (1 + cat.stores.margin[cat.store_type])
 
     def _create_firms(self) -> None:
         """Producers (two categories each), carriers, and for each store type three quarters
@@ -340,8 +332,9 @@ class MarketModel(mesa.Model):
         """Firms active in each year: role, id, entry year, site, store type, units, revenue,
         profit, cash.
 
-        A firm that exits at a yearly review has its last row in the year before; exits
-        themselves are listed in ``exited`` as (year of the review, role, id).
+        A firm that exits at a yearly review has its last row in the year of that review
+        (rows are taken before exits); exits are listed in ``exited`` as (year of the review,
+        role, id).
         """
         return pd.DataFrame(self.firm_rows)
 

@@ -65,7 +65,8 @@ class Scenario(BaseModel):
                             "reviews are yearly.", ge=1, le=365)
 
     # --- population and firms ---------------------------------------------------------------
-    n_customers: int = P(2000, "agents", "Customer agents; each stands for "
+    n_customers: int = P(2000, "households (rows)", "Households simulated, the rows of the "
+                         "one CustomerPopulation agent; each stands for "
                          "population_households / n_customers households.", ge=10, le=5_000_000)
     population_households: float = P(200_000.0, "households", "Size of the modelled regional "
                                      "market; sets the money scale so firm economics do not "
@@ -108,7 +109,7 @@ class Scenario(BaseModel):
                                          "capability frontier; 0 freezes it. 0.12 reaches "
                                          "the easiest threshold (spare parts, 0.20) in 2007, "
                                          "as the RepRap and first kits did.",
-                                         "shared/data/re_intermediation_milestones.csv",
+                                         "market_abm/data/history/re_intermediation_milestones.csv",
                                          ge=0, le=2)
     capability_freeze_year: int | None = P(None, "calendar year", "The frontier stops "
                                            "growing in this year (absent: it never "
@@ -117,7 +118,7 @@ class Scenario(BaseModel):
     pro_capability_lead_years: float = P(8.0, "years", "Professional printers (print hubs) "
                                          "run this far ahead of the home frontier: online "
                                          "print services (2007) came before usable home "
-                                         "printers.", "shared/data/re_intermediation_"
+                                         "printers.", "market_abm/data/history/re_intermediation_"
                                          "milestones.csv", ge=0, le=50)
     print_quality_scale: float = P(0.35, "capability index", "A printed item's quality "
                                    "approaches the category's print_quality_max as "
@@ -129,26 +130,27 @@ class Scenario(BaseModel):
     printer_price_start: float = P(2500.0, "$ / printer", "Price of a desktop printer "
                                    "before consumer sales (assembled machines of 2012 still "
                                    "sold at $1,749-2,200).",
-                                   "shared/data/desktop_3d_printers.csv", gt=0)
+                                   "market_abm/data/history/desktop_3d_printers.csv", gt=0)
     printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under "
-                                   "$200 in 2018).", "shared/data/desktop_3d_printers.csv",
-                                   ge=0)
+                                   "$200 in 2018).",
+                                   "market_abm/data/history/desktop_3d_printers.csv", ge=0)
     printer_learning_rate: float = P(0.30, "fraction / doubling", "Wright's law: the price "
                                      "premium over the floor falls by this fraction per "
                                      "doubling of world cumulative printers sold (entry "
                                      "prices: $1,749-2,200 in 2012, $200-749 in 2018; "
                                      "electronics typically learn 15-30 %).",
-                                     "shared/data/desktop_3d_printers.csv", ge=0, lt=1)
+                                     "market_abm/data/history/desktop_3d_printers.csv", ge=0, lt=1)
     world_printers_start: float = P(20_000.0, "printers", "World cumulative desktop printers "
                                     "sold before the first consumer sales (RepRap and kits): "
                                     "the learning curve's origin.",
-                                    "shared/data/desktop_3d_printers.csv", gt=0)
+                                    "market_abm/data/history/desktop_3d_printers.csv", gt=0)
     world_households: float = P(150e6, "households", "Households of the world market for "
                                 "desktop printers that the region is a sample of: printer "
                                 "sales per household times this gives world sales, which "
                                 "move the price for every region alike (a global learning "
-                                "curve); design catalogues grow with world sales too.",
-                                "shared/data/desktop_3d_printers.csv", gt=0)
+                                "curve); design catalogues grow with the world's printers "
+                                "in use (its owners sharing designs).",
+                                "market_abm/data/history/desktop_3d_printers.csv", gt=0)
     printer_lifetime: float = P(5.0, "years", "Mean printer life; owners then replace or "
                                 "quit.", gt=0, le=100)
 
@@ -177,17 +179,18 @@ class Scenario(BaseModel):
                                  "starts spreading (commercial web).", ge=1900, le=2200)
     internet_p: float = P(0.04, "1 / year", "Innovation rate of internet access (fitted with "
                           "internet_q and internet_reluctance to the CPS series 1997-2014, "
-                          "RMSE 0.03).", "shared/data/us_internet_households.csv",
+                          "RMSE 0.03).", "market_abm/data/history/us_internet_households.csv",
                           ge=0, le=12)
     internet_q: float = P(0.8, "1 / year", "Imitation rate of internet access (fitted, see "
-                          "internet_p).", "shared/data/us_internet_households.csv",
+                          "internet_p).", "market_abm/data/history/us_internet_households.csv",
                           ge=0, le=12)
     internet_reluctance: float = P(2.0, "variance", "Households differ in how readily they "
                                    "connect: each one's hazard is multiplied by a gamma "
                                    "draw of mean 1 and this variance (0: all alike). Access "
                                    "in the US rose fast to half the households by 2001, "
                                    "then slowly (80 % in 2014).",
-                                   "shared/data/us_internet_households.csv", ge=0, le=20)
+                                   "market_abm/data/history/us_internet_households.csv",
+                                   ge=0, le=20)
 
     # --- customer choice --------------------------------------------------------------------
     price_sensitivity: float = P(6.0, "utility / relative price", "Logit weight on generalised "
@@ -232,7 +235,8 @@ class Scenario(BaseModel):
                              "a channel: calibrated above the habit weight, because online "
                              "shopping in 1999-2009 rose slowly at first and faster as it "
                              "spread (a habit-led inertia rises fast, then flattens).",
-                             "shared/data/us_ecommerce_share_1999_2009.csv", ge=0, le=50)
+                             "market_abm/data/history/us_ecommerce_share_1999_2009.csv",
+                             ge=0, le=50)
 
     # --- online selling and delivery --------------------------------------------------------
     online_margin: float = P(0.25, "fraction of producer price", "Margin of a web shop over "
@@ -341,13 +345,15 @@ class Scenario(BaseModel):
                                  "for makers), shared among platforms by their "
                                  "attractiveness: Thingiverse held ~25,000 designs in 2012 "
                                  "and over 1.9 million files in 2021.",
-                                 "shared/data/re_intermediation_milestones.csv", ge=0)
+                                 "market_abm/data/history/re_intermediation_milestones.csv", ge=0)
     platform_seed_catalogue: float = P(1000.0, "designs", "Catalogue an entering platform "
                                        "starts with.", gt=0)
     design_catalogue_scale: float = P(500_000.0, "designs", "Designs on all platforms for "
                                       "which a buyer finds the exact design wanted with "
                                       "probability 1 - 1/e.", gt=0)
-    max_entries_per_year: int = P(3, "firms", "Entrants of each kind per yearly review.",
+    max_entries_per_year: int = P(3, "firms", "Most entrants per yearly review of each role, "
+                                  "and of each category (producers: online sellers, design "
+                                  "brands) or store type (stores) where entry is by kind.",
                                   ge=0, le=1000)
     hub_fixed_cost: float = P(60_000.0, "$ / year", "Rent and professional machines of a "
                               "print hub.", ge=0)

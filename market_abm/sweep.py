@@ -304,14 +304,6 @@ def stored_runs(out: Path, sweep: Sweep, log=print) -> set[int]:
     return done
 
 
-def done_runs(out: Path) -> set[int]:
-    """run_ids whose file is stored (without checking them; see ``stored_runs``)."""
-    folder = out / "runs"
-    if not folder.is_dir():
-        return set()
-    return {int(m[1]) for p in folder.iterdir() if (m := RUN_FILE.match(p.name))}
-
-
 class Progress:
     """Runs done, rate and time left: a tqdm bar on a terminal, else a line every 10 s."""
 

@@ -422,7 +422,8 @@ def pattern_table(ts: pd.DataFrame) -> dict:
     return {"columns": ["pattern (market_abm/patterns.py)", "reproduced by this run"],
             "rows": rows,
             "caption": "Patterns 1-6 checked on the baseline run of the results section "
-                       "(pattern 5b needs a run with the frontier frozen in 2020)."}
+                       "(pattern 5b needs a run with the frontier frozen in "
+                       f"{patterns.FREEZE_YEAR})."}
 
 
 def tipping_years(y: pd.DataFrame, threshold: float = 0.10) -> dict[str, int | None]:

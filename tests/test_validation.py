@@ -23,10 +23,10 @@ def test_pattern_validation_checks_each_run():
     from market_abm import MarketModel, load_scenario, patterns
     from market_abm.indicators import yearly
 
-    scenario = load_scenario("baseline", {"n_customers": 200, "steps_per_year": 2,
-                                          "evaluation_sample": 100})
+    size = {"n_customers": 200, "steps_per_year": 2, "evaluation_sample": 100}
     frames = []
-    for run_id in (0, 1):
+    for run_id, growth in ((0, 0.12), (1, 0.0)):  # run 1: the frontier never moves
+        scenario = load_scenario("baseline", size | {"printer_capability_growth": growth})
         model = MarketModel(scenario, rng=run_id)
         model.run_for(scenario.n_steps)
         frames.append(yearly(model.timeseries).reset_index().assign(run_id=run_id))
@@ -34,3 +34,8 @@ def test_pattern_validation_checks_each_run():
     assert list(table.run_id) == [0, 1]
     assert list(table.columns[1:]) == list(patterns.BASELINE)
     assert table.drop(columns="run_id").dtypes.eq(bool).all()
+    # each row holds its own run's checks
+    for frame, (_, row) in zip(frames, table.iterrows(), strict=True):
+        assert row.drop("run_id").to_dict() == patterns.baseline_patterns(
+            frame.drop(columns="run_id").set_index("year"))
+    assert not table.at[1, "5 printing late, then spreading"]

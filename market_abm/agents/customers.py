@@ -53,9 +53,8 @@ class CustomerPopulation(mesa.Agent):
     printer (0 for others); printer: capability of the owned printer (0 = none); travel_hub
     and travel_store (n, T): $ per purchase of a trip to the nearest print hub and store of
     each type (inf when there is none; set yearly by the model); reluctance: multiple of the
-    internet hazard (gamma, mean 1); internet: has access; printer_since: step the printer was
-    bought (-1 = none); usage: (n, 4) exponentially smoothed share of own purchases by channel
-    (the habit).
+    internet hazard (gamma, mean 1); internet: has access; usage: (n, 4) exponentially
+    smoothed share of own purchases by channel (the habit).
 
     The attributes a purchase needs are columns of one (n, 7) float32 table, ``table``
     (names in ``TABLE_COLUMNS``), and the named arrays above are views of its columns:
@@ -95,7 +94,6 @@ class CustomerPopulation(mesa.Agent):
         self.reluctance = (rng.gamma(shape, 1.0 / shape, n) if shape else np.ones(n))
         self.travel_store[:] = self.travel_hub[:] = np.inf
         self.internet = np.zeros(n, dtype=bool)
-        self.printer_since = np.full(n, -1, dtype=np.int64)
         self.usage = np.zeros((n, len(CHANNELS)), dtype=np.float32)
         self.usage[:, RETAIL] = 1.0
         self.printer_value = np.zeros(n)  # $ / year a frontier printer is worth (yearly)
@@ -255,10 +253,8 @@ class CustomerPopulation(mesa.Agent):
         for i in gone:
             model.printer_agents.pop(int(i)).remove()
         self.printer[gone] = 0.0
-        self.printer_since[gone] = -1
         buyers = np.concatenate([replace, new])
         self.printer[buyers] = model.capability
-        self.printer_since[buyers] = model.steps
         for i in replace:  # the household's printer agent takes the new machine's vintage
             model.printer_agents[int(i)].renew(model.capability)
         for i in new:

@@ -42,6 +42,7 @@ class Logistician(Firm):
             if expected > 0 and cash >= 0 and expected - s.conversion_cost > self.last_profit:
                 MaterialSupplier(model, s.material_supplier_fixed_cost * model.cost_factor(),
                                  cash=cash, converted_from=self.unique_id)
+                outlook.new_suppliers += 1  # carriers reviewing later see it
                 self.leave()
             return
         if self.parcel_volume > self.depots * s.depot_capacity and \

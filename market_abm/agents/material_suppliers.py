@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from market_abm.agents.base import Firm
+from market_abm.market import retries
 
 
 class MaterialSupplier(Firm):
@@ -17,12 +18,15 @@ class MaterialSupplier(Firm):
     @staticmethod
     def expected_profit(model, outlook, suppliers: int | None = None) -> float:
         """Yearly margin ($) an entrant expects: an equal share, among ``suppliers``
-        incumbents (default: those of the outlook) and itself, of the material the printing
-        outlook's home prints need."""
+        incumbents (default: those of the outlook and the carriers that pivoted during this
+        review) and itself, of the material the printing outlook's home prints need, failed
+        attempts at the frontier's failure rate included."""
         s, cat = model.scenario, model.categories
-        n = len(outlook.supply.suppliers) if suppliers is None else suppliers
-        printed = outlook.printing[:, 0] * outlook.coverage  # home prints
-        return float(printed @ (cat.material_cost * s.material_margin)) / (n + 1)
+        n = len(outlook.supply.suppliers) + outlook.new_suppliers if suppliers is None \
+            else suppliers
+        attempts = retries(model.capability - cat.printability, s.print_failure_scale)
+        used = outlook.printing[:, 0] * outlook.coverage * attempts  # home prints' material
+        return float(used @ (cat.material_cost * s.material_margin)) / (n + 1)
 
     @classmethod
     def enter(cls, model, outlook) -> int:

@@ -31,12 +31,11 @@ class PrintHub(LocatedFirm):
         closer = trip < now
         if not closer.any():
             return 0.0
-        from market_abm.evaluation import expected_units, printing_offer
+        from market_abm.evaluation import printing_offer
 
         offer = printing_offer(model, outlook.supply, outlook.coverage, hubs=True)
-        units = expected_units(model, offer, sample[closer], np.flatnonzero(can_print),
-                               {"hub": trip[closer]})
-        units = units.sum(0)[:, PRINT_SERVICE] * closer.sum() / len(sample)
+        units = outlook.units_of(model, sample[closer], np.flatnonzero(can_print),
+                                 {"hub": trip[closer]}, offer)[:, PRINT_SERVICE]
         supply = outlook.supply
         return float(units @ (supply.hub_fee - supply.hub_cost))
 

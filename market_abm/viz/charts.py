@@ -20,6 +20,8 @@ from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 
+HOME, HUB = CHANNEL_COLOURS["home_print"], ROLE_COLOURS["print_hub"]
+
 SMOOTH = 6  # months
 
 
@@ -121,13 +123,13 @@ class Technology(TimeChart):
             self.ax.text(snap.end_year + 0.8, level, name.replace("_", " "), fontsize=6,
                          ha="right", va="bottom", color="0.4")
         self.legend([Line2D([], [], color=c, label=label) for c, label in
-                     (("#2ca02c", "home capability"), ("#ff7f0e", "print hub capability"),
+                     ((HOME, "home capability"), (HUB, "print hub capability"),
                       ("k", "printer owners"))], loc="upper left")
 
     def curves(self, snap, t):
         ts, ax = snap.timeseries, self.ax
-        return [*ax.plot(t, ts["printer_capability"], color="#2ca02c", lw=1.8),
-                *ax.plot(t, ts["pro_capability"], color="#ff7f0e", lw=1.2),
+        return [*ax.plot(t, ts["printer_capability"], color=HOME, lw=1.8),
+                *ax.plot(t, ts["pro_capability"], color=HUB, lw=1.2),
                 *ax.plot(t, ts["printer_owner_share"], color="k", lw=1.5)]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 
-from market_abm.palette import ROLE_COLOURS
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
 
 MAX_POINTS = 5000  # customers drawn at most (a fixed every-k-th subset keeps redraws fast)
-GROUPS = (("0.7", "no internet"), ("#1f77b4", "internet"), ("#2ca02c", "owns a printer"))
+GROUPS = (("0.7", "no internet"), (CHANNEL_COLOURS["online"], "internet"),
+          (CHANNEL_COLOURS["home_print"], "owns a printer"))
 
 
 class MapView(LiveView):

@@ -16,6 +16,7 @@ from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
+from market_abm.network import INTERMEDIARY_ROLES
 from market_abm.palette import ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
 from market_abm.viz.state import Snapshot
@@ -102,8 +103,7 @@ class NetworkView(LiveView):
                                       zorder=2))
         when = f"{snap.year}" if snap.steps else "no step yet"
         busy = [d["role"] for _, d in g.nodes(data=True) if d["throughput"] > 0]
-        counts = ", ".join(f"{busy.count(r)} {ROLE_LABELS[r]}"
-                           for r in ("retailer", "platform", "print_hub"))
+        counts = ", ".join(f"{busy.count(r)} {ROLE_LABELS[r]}" for r in INTERMEDIARY_ROLES)
         out.append(ax.text(0.5, -0.01, f"{when}: {counts} active", transform=ax.transAxes,
                            ha="center", va="top", fontsize=7))
         return out
