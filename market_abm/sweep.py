@@ -19,7 +19,10 @@ Files in the output folder ``DIR``:
 - ``yearly.parquet``: all run files together, one row per run and year;
 - ``runs.parquet``: one row per run: ``run_id``, ``point``, the varying parameters,
   ``replicate``, ``seed_entropy``, ``seed_spawn_key``, and ``final_<column>`` for each yearly
-  column (the final year's value, i.e. the mean over the final year of the timeseries column).
+  column (the final year's value, i.e. the mean over the final year of the timeseries column),
+  then the regime and timing outputs of ``market_abm.regimes`` (``regime_3d``,
+  ``year_3d_passes_10pct``, ``year_stores_halve``, ``year_carriers_peak``, and with
+  ``network=True`` ``year_platform_most_central``) at their default thresholds.
 
 The yearly table of a run is the yearly mean of each numeric timeseries column, plus from the
 flow ledger ``customer_price_<channel>`` ($ customers paid per unit bought on that channel,
@@ -55,6 +58,7 @@ from market_abm.errors import SizeError, UsageError
 from market_abm.indicators import yearly as yearly_means
 from market_abm.market import CHANNELS
 from market_abm.outdir import Claim, Job, inspect, is_temporary
+from market_abm.regimes import outcome_table
 from market_abm.runner import RunResult, simulate
 from market_abm.scenario import Scenario, scenario_to_toml
 from market_abm.storage import atomic_write, manifest, write_json, write_parquet
@@ -348,6 +352,7 @@ def consolidate(out: Path, sweep: Sweep) -> tuple[pd.DataFrame, pd.DataFrame]:
     last = yearly.loc[yearly.groupby("run_id")["year"].idxmax()].drop(columns="year")
     last = last.rename(columns={c: f"final_{c}" for c in last.columns if c != "run_id"})
     runs = sweep.table().merge(last, on="run_id", how="left", validate="one_to_one")
+    runs = runs.merge(outcome_table(yearly), on="run_id", how="left", validate="one_to_one")
     write_parquet(yearly, out / "yearly.parquet")
     write_parquet(runs, out / "runs.parquet")
     return runs, yearly
