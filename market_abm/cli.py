@@ -24,7 +24,8 @@ from market_abm.scenario import ScenarioError, load_scenario, parse_assignments
 
 # Modules (besides this one) that add subcommands; each defines register(subparsers).
 COMMANDS: list[str] = ["market_abm.batch_cli", "market_abm.network_cli",
-                       "market_abm.calibrate_cli", "market_abm.app_cli"]
+                       "market_abm.calibrate_cli", "market_abm.discover_cli",
+                       "market_abm.app_cli"]
 
 SUMMARY = ("{year:>4.0f}  retail {share_retail:6.1%}  online {share_online:6.1%}  "
            "home print {share_home_print:6.1%}  print service {share_print_service:6.1%}  "

@@ -52,7 +52,7 @@ from market_abm.storage import fsync
 LOCK = ".market-abm.lock"
 MANIFEST = "manifest.json"
 KINDS = {"run": "a run", "sweep": "a sweep", "sensitivity": "a sensitivity analysis",
-         "calibration": "a calibration"}
+         "calibration": "a calibration", "discovery": "a scenario discovery"}
 
 
 def is_temporary(path: Path) -> bool:
@@ -76,7 +76,7 @@ class Job:
     """What a command writes into a folder.
 
     Args:
-        kind: ``run``, ``sweep``, ``sensitivity`` or ``calibration`` (for messages).
+        kind: ``run``, ``sweep``, ``sensitivity``, ``calibration`` or ``discovery`` (for messages).
         identity: hash of everything that determines the results (same job, same identity).
         names: the entries the job writes at the folder's top level.
         check: optional extra check of a folder of this same job; returns the name of an
