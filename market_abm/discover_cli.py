@@ -111,7 +111,7 @@ def cmd_discover(args: argparse.Namespace) -> None:
               frozenset(FILES[method]))
     inspect(args.out, job, args.overwrite)  # a wrong --out fails before the analysis
     try:
-        y = discovery.outcome(sweep.runs, args.outcome)
+        y = discovery.outcome(sweep.runs, args.outcome, sweep.parameters)
     except UsageError as err:
         raise UsageError(f"--outcome: {err}") from None
     x = sweep.x
@@ -120,7 +120,7 @@ def cmd_discover(args: argparse.Namespace) -> None:
         boxes, trajectories = discovery.prim_boxes(x, y, args.min_density, args.max_boxes)
     else:
         tree = discovery.cart_tree(x, y)
-        boxes = discovery.cart_boxes(tree, x)
+        boxes = discovery.cart_boxes(tree, x, y)
     scenario = None
     if args.export_scenario is not None:
         if args.box > len(boxes):

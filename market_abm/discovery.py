@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def load_sweep(folder: Path, niche: float = NICHE_SHARE,
     return SweepRuns(folder, runs, varying, str(manifest["fingerprint"]))
 
 
-def check_condition(expr: str, columns: list[str]) -> None:
+def check_condition(expr: str, columns: list[str], parameters: Sequence[str] = ()) -> None:
     """UsageError unless ``expr`` only compares columns with numbers and text (pandas eval
     syntax: ==, <, &, |, ~, and, or, not, in, arithmetic, ``column.isna()``)."""
     try:
@@ -156,7 +157,8 @@ def check_condition(expr: str, columns: list[str]) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id not in columns:
             raise UsageError(f"the outcome names {node.id!r}, which is not a column of the "
-                             f"runs table; use a parameter, {', '.join(OUTPUTS[:4])} "
+                             f"runs table; use a parameter{_named(parameters)}, "
+                             f"{', '.join(OUTPUTS[:4])} "
                              f"(year_platform_most_central needs a sweep with network "
                              f"metrics) or final_<column> (e.g. final_share_online)")
         if isinstance(node, ast.Call):
@@ -175,11 +177,15 @@ def check_condition(expr: str, columns: list[str]) -> None:
                              "arithmetic and column.isna() are allowed")
 
 
-def outcome(runs: pd.DataFrame, expr: str) -> np.ndarray:
+def _named(parameters: Sequence[str]) -> str:
+    return f" ({', '.join(parameters)})" if parameters else ""
+
+
+def outcome(runs: pd.DataFrame, expr: str, parameters: Sequence[str] = ()) -> np.ndarray:
     """Where ``expr`` holds for each run (bool array); missing values count as false.
     UsageError if it is not a condition, names an unknown column, or holds for no run or
     for every run (PRIM and CART would have nothing to find)."""
-    check_condition(expr, list(runs.columns))
+    check_condition(expr, list(runs.columns), parameters)
     try:
         value = runs.eval(expr, engine="python", local_dict={}, global_dict={})
     except Exception as exc:  # pandas' own refusal of a well-formed expression
@@ -214,6 +220,11 @@ def design_box(x: pd.DataFrame) -> dict[str, Any]:
 
 def is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def categorical(x: pd.DataFrame) -> pd.DataFrame:
+    """``x`` with switches and names as pandas categories, as EMA Workbench's CART needs."""
+    return x.astype({c: "category" for c in x.columns if not is_numeric(x[c])})
 
 
 def restricted(lims: pd.DataFrame, whole: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +302,7 @@ def cart_tree(x: pd.DataFrame, y: np.ndarray):
     generator when the tree has no seed, as EMA builds it: a fixed seed, restored after,
     makes the tree the same every time."""
     cart = _ema("cart")
-    tree = cart.CART(x, y.astype(int), mass_min=mass_min(len(x)))
+    tree = cart.CART(categorical(x), y.astype(int), mass_min=mass_min(len(x)))
     state = np.random.get_state()  # noqa: NPY002 (the generator scikit-learn uses)
     np.random.seed(0)  # noqa: NPY002
     try:
@@ -301,16 +312,49 @@ def cart_tree(x: pd.DataFrame, y: np.ndarray):
     return tree
 
 
-def cart_boxes(tree, x: pd.DataFrame) -> list[Box]:
-    """The leaves of a CART tree as boxes, densest first (then the most covering)."""
+def cart_boxes(tree, x: pd.DataFrame, y: np.ndarray) -> list[Box]:
+    """The leaves of a CART tree as boxes, densest first (then the most covering).
+
+    Numeric limits are EMA Workbench's (``CART.boxes``). The allowed values of switches and
+    names are read from each leaf's path here, and the statistics counted from the runs in
+    each box: EMA 3.0 removes a category from a set its leaves share (one shallow copy of
+    the design box), so its limits and statistics of such parameters are wrong."""
     whole = design_box(x)
+    numeric = {k: v for k, v in whole.items() if isinstance(v, tuple)}
     boxes = []
-    for lims, stats in zip(tree.boxes, tree.stats, strict=True):
-        limits = restricted(lims, whole)
-        runs = int(inside(x, limits).sum())
-        boxes.append(Box(limits, float(stats["coverage"]), float(stats["density"]),
-                         float(stats["mass"]), runs, int(round(stats["density"] * runs))))
+    for lims, values in zip(tree.boxes, leaf_values(tree, x), strict=True):
+        limits = {**restricted(lims, numeric), **values}
+        limits = {name: limits[name] for name in x.columns if name in limits}
+        mask = inside(x, limits)
+        runs, hits = int(mask.sum()), int(y[mask].sum())
+        boxes.append(Box(limits, hits / y.sum(), hits / runs if runs else 0.0, runs / len(y),
+                         runs, hits))
     return sorted(boxes, key=lambda b: (-b.density, -b.coverage))
+
+
+def leaf_values(tree, x: pd.DataFrame) -> list[dict[str, frozenset]]:
+    """For each leaf of the tree (in node order, as ``CART.boxes``), the allowed values of
+    every switch or name its path restricts. A split on the dummy ``name!?!value`` sends
+    runs without that value left and runs with it right."""
+    t = tree.clf.tree_
+    parent = {}
+    for node, (left, right) in enumerate(zip(t.children_left, t.children_right, strict=True)):
+        if left != -1:
+            parent[int(left)], parent[int(right)] = (node, False), (node, True)
+    out = []
+    for leaf in np.flatnonzero(t.children_left == -1):
+        allowed: dict[str, set] = {}
+        node = int(leaf)
+        while node in parent:
+            node, has = parent[node]
+            name, sep, value = tree.feature_names[t.feature[node]].partition(tree.sep)
+            if sep:
+                kept = allowed.setdefault(name, {str(v) for v in x[name].unique()})
+                kept &= {value} if has else kept - {value}
+        out.append({name: frozenset(_plain(v) for v in x[name].unique() if str(v) in kept)
+                    for name, kept in allowed.items()
+                    if len(kept) < x[name].nunique()})
+    return out
 
 
 def boxes_table(boxes: list[Box]) -> pd.DataFrame:

@@ -57,13 +57,35 @@ def test_prim_finds_the_known_box():
 def test_cart_separates_the_known_box():
     x, y = known_box()
     tree = discovery.cart_tree(x, y)
-    boxes = discovery.cart_boxes(tree, x)
+    boxes = discovery.cart_boxes(tree, x, y)
     assert_known_bounds(boxes[0])
     assert boxes[0].density == 1.0 and boxes[0].coverage >= 0.9
     assert (tree.clf.predict(tree._x).astype(bool) == y).mean() >= 0.97
     assert all(b.density < 0.5 for b in boxes[1:])  # the rest of the design is the other class
     again = discovery.cart_tree(x, y)  # scikit-learn's random tie-breaking is seeded
     assert (again.clf.tree_.threshold == tree.clf.tree_.threshold).all()
+
+
+def test_switches_and_names_are_boxed_by_their_values():
+    """A name and a switch among the parameters: the box allows the right names (EMA 3.0's
+    own CART boxes would share one set of names between leaves)."""
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"growth": rng.uniform(size=300), "graph": rng.choice(["a", "b", "c"], 300),
+                      "makers": rng.choice([True, False], 300)})
+    y = ((x["growth"] > 0.5) & (x["graph"] != "a")).to_numpy()
+    prim_box = discovery.prim_boxes(x, y)[0][0]
+    tree = discovery.cart_tree(x, y)
+    cart_box, *others = discovery.cart_boxes(tree, x, y)
+    for box in (prim_box, cart_box):
+        assert set(box.limits) == {"growth", "graph"}
+        assert box.limits["graph"] == {"b", "c"}
+        assert abs(box.limits["growth"][0] - 0.5) <= TOLERANCE
+        assert box.density >= 0.95 and box.coverage >= 0.95
+        centre = discovery.centre(box, x, y)
+        assert centre["graph"] in {"b", "c"} and abs(centre["growth"] - 0.75) <= TOLERANCE
+    # CART's leaves partition the runs
+    assert sum(b.runs for b in (cart_box, *others)) == len(x)
+    assert sum(b.of_interest for b in (cart_box, *others)) == y.sum()
 
 
 def test_chosen_box_on_a_trajectory():
@@ -182,7 +204,8 @@ def no_runs(sweep, tmp_path):
 
 @pytest.mark.parametrize(("case", "message"), [
     (["--outcome", "year_shops_halve <= 2040"],
-     "--outcome: the outcome names 'year_shops_halve', which is not a column"),
+     "--outcome: the outcome names 'year_shops_halve', which is not a column of the runs "
+     "table; use a parameter (printer_capability_growth, social_weight), regime_3d"),
     (["--outcome", 'regime_3d == "takeover"'], "holds for no run (0 of 8): PRIM and CART "
      "have nothing to find"),
     (["--outcome", "final_share_online >= 0"], "holds for every run (8 of 8)"),

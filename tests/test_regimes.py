@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from market_abm.cli import main
 from market_abm.network import INTERMEDIARY_ROLES
 from market_abm.regimes import outcome_table, regime_3d, run_outcomes
 from market_abm.runner import simulate
@@ -114,3 +115,20 @@ def test_a_real_run_has_every_column_the_outputs_read():
     assert set(out) == {"regime_3d", "year_3d_passes_10pct", "year_stores_halve",
                         "year_carriers_peak", "year_platform_most_central"}
     assert out["regime_3d"] == "niche"  # no 3D flow by 2002
+
+
+def test_sweep_runs_table_has_the_outputs(tmp_path):
+    """A sweep with --network: runs.parquet holds every output, equal to run_outcomes of
+    each run's yearly table."""
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--set", "n_customers=200", "--set", "start_year=1999",
+                 "--set", "end_year=2002", "--replicates", "2", "--network", "--seed", "4",
+                 "--workers", "1", "--out", str(out)]) == 0
+    runs = pd.read_parquet(out / "runs.parquet").set_index("run_id")
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    for run_id, part in yearly.groupby("run_id"):
+        expected = run_outcomes(part)
+        assert set(expected) == set(runs.columns) & set(expected)
+        for name, value in expected.items():
+            got = runs.at[run_id, name]
+            assert got == value or (pd.isna(got) and pd.isna(value))
