@@ -179,7 +179,10 @@ def test_prim_end_to_end(sweep, tmp_path, capsys):
                                      "printer_capability_growth": exported.
                                      printer_capability_growth}
     assert listing(sweep) == before  # the sweep folder is only read
-    assert main([*args, "--overwrite"]) == 0  # the same discovery again: replaced
+    written = {name: (out / name).read_bytes() for name in ("boxes.csv", "scatter.png",
+                                                            "trajectory.png")}
+    assert main([*args, "--overwrite"]) == 0  # the same discovery again: the same bytes
+    assert written == {name: (out / name).read_bytes() for name in written}
 
 
 def test_cart_end_to_end(sweep, tmp_path, capsys):
