@@ -198,6 +198,27 @@ def test_cart_end_to_end(sweep, tmp_path, capsys):
     assert (boxes.at[0, "density"], boxes.at[0, "coverage"]) == (1.0, 1.0)
 
 
+def test_another_discovery_in_out_is_kept(sweep, tmp_path, capsys):
+    out = tmp_path / "kept"
+    first = ["discover", "--runs", str(sweep), *COEXIST, "--method", "prim", "--out", str(out)]
+    assert main(first) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    other = [*first[:3], "--outcome", "printer_capability_growth > 0.5", *first[7:]]
+    capsys.readouterr()
+    assert main(other) == 2
+    assert "holds a scenario discovery with other settings" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert main([*other, "--overwrite"]) == 0
+
+
+def unfinished(sweep, tmp_path):
+    copy = tmp_path / "unfinished"
+    shutil.copytree(sweep, copy)
+    man = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").write_text(json.dumps({**man, "status": "running"}))
+    return copy
+
+
 def no_runs(sweep, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(sweep, broken)
@@ -216,6 +237,7 @@ def no_runs(sweep, tmp_path):
     (["--runs", "EMPTY"], "holds no runs of a sweep"),
     (["--runs", "MISSING"], "no sweep folder at"),
     (["--runs", "NO_RUNS"], "has no runs (runs.parquet missing)"),
+    (["--runs", "UNFINISHED"], "is not finished (status running): rerun its command"),
     (["--export-scenario", "EXPORT", "--box", "4"], "--box 4: PRIM found 1 box"),
     (["--export-scenario", "box.yaml"], "must be a .toml file name"),
     (["--out", "SWEEP"], "overlap"),
@@ -225,7 +247,8 @@ def test_bad_input_one_line_nothing_written(sweep, tmp_path, capsys, case, messa
     out, export = tmp_path / "out", tmp_path / "box.toml"
     (tmp_path / "empty").mkdir()
     places = {"EMPTY": lambda: tmp_path / "empty", "MISSING": lambda: tmp_path / "missing",
-              "NO_RUNS": lambda: no_runs(sweep, tmp_path), "EXPORT": lambda: export,
+              "NO_RUNS": lambda: no_runs(sweep, tmp_path),
+              "UNFINISHED": lambda: unfinished(sweep, tmp_path), "EXPORT": lambda: export,
               "SWEEP": lambda: sweep}
     args = {"--runs": str(sweep), "--method": "prim", "--out": str(out),
             **dict(zip(COEXIST[::2], COEXIST[1::2], strict=True))}
