@@ -132,6 +132,9 @@ def load_sweep(folder: Path, niche: float = NICHE_SHARE,
     runs, yearly = tables
     if runs.empty:
         raise UsageError(f"{folder} has no runs (runs.parquet is empty)")
+    if "run_id" not in runs or runs["run_id"].duplicated().any():
+        raise UsageError(f"{folder / 'runs.parquet'} is not a sweep's runs table (run_id "
+                         "missing or repeated)")
     missing = [c for c in YEARLY_NEEDS if c not in yearly]
     if missing:
         raise UsageError(f"{folder / 'yearly.parquet'} lacks the column {missing[0]}")
