@@ -44,28 +44,16 @@ import numpy as np
 import pandas as pd
 
 from market_abm.network import INTERMEDIARY_ROLES
+from market_abm.patterns import first_year, printed
 
 NICHE_SHARE = 0.10  # 3D flow below this in every year: niche (fraction of units bought)
 TAKEOVER_SHARE = 0.50  # 3D flow reaching this in some year: takeover
 PASSES_SHARE = 0.10  # the level of year_3d_passes_10pct
 STORES_REFERENCE_YEAR = 2000  # year_stores_halve: stores compared with their count then
 REGIMES = ("niche", "coexistence", "takeover")
-THREE_D = ("share_home_print", "share_print_service")
 NETWORK_PREFIX = "network_betweenness_"
 OUTPUTS = ("regime_3d", "year_3d_passes_10pct", "year_stores_halve", "year_carriers_peak",
            "year_platform_most_central")
-
-
-def share_3d(yearly: pd.DataFrame) -> pd.Series:
-    """Home printing plus print services, fraction of units bought, indexed by year."""
-    t = yearly.set_index("year")
-    return t[THREE_D[0]] + t[THREE_D[1]]
-
-
-def first_year(flags: pd.Series) -> float:
-    """The first index (a year) where ``flags`` is True, NaN if none."""
-    hits = flags.index[flags.to_numpy(dtype=bool)]
-    return float(hits[0]) if len(hits) else np.nan
 
 
 def regime_3d(share: pd.Series, niche: float = NICHE_SHARE,
@@ -114,7 +102,7 @@ def run_outcomes(yearly: pd.DataFrame, niche: float = NICHE_SHARE,
     """The regime and timing outputs of one run's yearly table (see module docstring)."""
     yearly = yearly.sort_values("year")
     t = yearly.set_index("year")
-    share = share_3d(yearly)
+    share = printed(t)  # the 3D flow, as in the patterns
     out: dict[str, str | float] = {
         "regime_3d": regime_3d(share, niche, takeover),
         "year_3d_passes_10pct": first_year(share >= PASSES_SHARE),
