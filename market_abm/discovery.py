@@ -184,10 +184,9 @@ def _named(parameters: Sequence[str]) -> str:
     return f" ({', '.join(parameters)})" if parameters else ""
 
 
-def outcome(runs: pd.DataFrame, expr: str, parameters: Sequence[str] = ()) -> np.ndarray:
+def holds(runs: pd.DataFrame, expr: str, parameters: Sequence[str] = ()) -> np.ndarray:
     """Where ``expr`` holds for each run (bool array); missing values count as false.
-    UsageError if it is not a condition, names an unknown column, or holds for no run or
-    for every run (PRIM and CART would have nothing to find)."""
+    UsageError if it is not a condition or names an unknown column."""
     check_condition(expr, list(runs.columns), parameters)
     try:
         value = runs.eval(expr, engine="python", local_dict={}, global_dict={})
@@ -196,13 +195,27 @@ def outcome(runs: pd.DataFrame, expr: str, parameters: Sequence[str] = ()) -> np
     if not isinstance(value, pd.Series) or not (pd.api.types.is_bool_dtype(value.dtype)):
         raise UsageError(f"the outcome {expr!r} is not a condition: it gives values, not "
                          "true or false for each run")
-    y = value.fillna(False).to_numpy(dtype=bool)
-    n, k = len(y), int(y.sum())
-    if k in (0, n):
-        which = "no run" if k == 0 else "every run"
-        raise UsageError(f"the outcome {expr!r} holds for {which} ({k} of {n}): PRIM and CART "
-                         "have nothing to find; choose a condition that holds for some runs "
-                         "only")
+    return value.fillna(False).to_numpy(dtype=bool)
+
+
+def nothing_to_find(y: np.ndarray) -> str | None:
+    """``"no run"`` or ``"every run"`` when the outcome ``y`` leaves PRIM and CART nothing
+    to find, else None."""
+    k = int(y.sum())
+    if k == 0:
+        return "no run"
+    return "every run" if k == len(y) else None
+
+
+def outcome(runs: pd.DataFrame, expr: str, parameters: Sequence[str] = ()) -> np.ndarray:
+    """Where ``expr`` holds for each run (``holds``); UsageError also if it holds for no run
+    or for every run (PRIM and CART would have nothing to find)."""
+    y = holds(runs, expr, parameters)
+    which = nothing_to_find(y)
+    if which is not None:
+        raise UsageError(f"the outcome {expr!r} holds for {which} ({int(y.sum())} of "
+                         f"{len(y)}): PRIM and CART have nothing to find; choose a condition "
+                         "that holds for some runs only")
     return y
 
 
