@@ -28,8 +28,8 @@ docs:           ## regenerate docs/parameters.md from the scenario fields
 # `python -m experiments.<name>` writing results/<folder>/ (see paper/README.md).
 # SWEEP_EXPERIMENTS run on the sweep engine: DASK=--scheduler=tcp://HOST:8786 sends them to a
 # Dask cluster. LOCAL_EXPERIMENTS run in this process.
-SWEEP_EXPERIMENTS = baseline history capability_taste network pricing screening pattern_validation \
-                    calibration
+SWEEP_EXPERIMENTS = baseline history capability_taste network pricing screening discovery \
+                    pattern_validation calibration
 LOCAL_EXPERIMENTS = bass_docking lock_in
 DASK ?=
 

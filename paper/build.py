@@ -783,6 +783,20 @@ FIGURE_CAPTIONS = {
                              "pricing, with 95\u00a0% bands of the runs",
     "pricing/prices": "Prices customers pay per unit by channel, static against dynamic "
                       "pricing, with 95\u00a0% bands of the runs",
+    "discovery/regimes": "3D flow (home printing plus print services, share of items) per "
+                         "year in the runs of each regime of the scenario-discovery "
+                         "ensemble: median and 90\u00a0% of the runs, with the regime "
+                         "thresholds and the share of items that can be printed at all",
+    "discovery/trajectory_takeover": "PRIM peeling trajectory for takeover: coverage against "
+                                     "density of the boxes, the chosen ones circled",
+    "discovery/scatter_takeover": "Runs of the ensemble over the two parameters PRIM's first "
+                                  "takeover box narrows most, red where the run took over, "
+                                  "with the boxes",
+    "discovery/trajectory_niche": "PRIM peeling trajectory for niche: coverage against "
+                                  "density of the boxes, the chosen ones circled",
+    "discovery/scatter_niche": "Runs of the ensemble over the two parameters PRIM's first "
+                               "niche box narrows most, red where the 3D flow stayed a "
+                               "niche, with the boxes",
     "screening/morris": "Morris screening of the behavioural parameters (mu* and sigma)",
     "screening/sobol": "Sobol first-order and total indices of the most influential parameters",
 }
@@ -880,6 +894,92 @@ def capability_values(folder: Path) -> dict | None:
             "base_high_taste": pct(at_base["home_print_2050"].iloc[-1]),
             "hp_min": pct(grid["home_print_2050"].min()),
             "hp_max": pct(grid["home_print_2050"].max())}
+
+
+# --- scenario discovery (experiments.discovery) -------------------------------------------------
+# What a run did when an outcome of experiments.discovery.OUTCOMES holds for it.
+OUTCOME_VERBS = {"takeover": "took over", "niche": "stayed a niche"}
+
+
+def box_bounds(box: pd.Series) -> str:
+    """'a 0.1 to 0.3; b in {x, y}': the restricted parameters of a row of boxes_<o>.csv."""
+    shown = []
+    for name in str(box["restricted"]).split():
+        if f"{name}_values" in box:
+            shown.append(f"{name} in {{{str(box[f'{name}_values']).replace('|', ', ')}}}")
+        else:
+            shown.append(f"{name} {box[f'{name}_min']:.3g} to {box[f'{name}_max']:.3g}")
+    return "; ".join(shown) or "none (the whole design)"
+
+
+def outcome_sentence(row: pd.Series, boxes: pd.DataFrame) -> str:
+    """What the ensemble says about one outcome, its direction from the numbers."""
+    verb = OUTCOME_VERBS.get(row["outcome"], f"met {row['outcome']}")
+    k, n = int(row["runs_of_interest"]), int(row["runs"])
+    if k == 0:
+        return f"No run {verb}"
+    if k == n:
+        return f"Every run {verb}"
+    said = f"{k:,} of {n:,} runs ({pct(k / n, 0)}) {verb}"
+    if boxes.empty:
+        return f"{said}, and PRIM found no box where this is common"
+    b = boxes.iloc[0]
+    return (f"{said}; PRIM's first box ({box_bounds(b)}) holds {pct(b['coverage'], 0)} of "
+            f"them (coverage) and {int(b['runs']):,} runs of which {pct(b['density'], 0)} "
+            f"{verb} (density)")
+
+
+def discovery_values(folder: Path) -> dict | None:
+    """Regime counts and PRIM boxes of the ensemble (experiments.discovery: regimes.csv,
+    outcomes.csv, boxes_<outcome>.csv, sweep/manifest.json)."""
+    from experiments.discovery import printable_ceiling
+    from market_abm.discovery import MIN_DENSITY
+    from market_abm.regimes import NICHE_SHARE, TAKEOVER_SHARE
+
+    if not all((folder / f"{name}.csv").is_file() for name in ("regimes", "outcomes")):
+        return None
+    regimes = pd.read_csv(folder / "regimes.csv").set_index("regime")
+    outcomes = pd.read_csv(folder / "outcomes.csv", keep_default_na=False)
+    n = int(regimes["runs"].sum())
+    man_file = folder / "sweep" / "manifest.json"
+    man = json.loads(man_file.read_text()) if man_file.is_file() else {}
+    base = {**Scenario().model_dump(), **man.get("base_scenario", {})}
+    ranges = man.get("uncertainties") or {name: None for name in man.get("parameters", [])}
+    size = sweep_size(folder / "sweep")
+    ceiling = printable_ceiling()
+    v = {"runs": num(n), "customers": size["customers"], "steps": size["steps"],
+         "first_year": str(base["start_year"]), "last_year": str(base["end_year"]),
+         "n_uncertainties": str(len(ranges)) if ranges else "an unrecorded number of",
+         "uncertainties": "; ".join(f"{name} {lim[0]:g} to {lim[1]:g}" if lim else name
+                                    for name, lim in ranges.items()) or "not recorded",
+         "niche_share": pct(NICHE_SHARE, 0), "takeover_share": pct(TAKEOVER_SHARE, 0),
+         "ceiling": pct(ceiling, 0), "peak_max": pct(float(regimes["peak_3d_max"].max())),
+         "min_density": f"{MIN_DENSITY:g}"}
+    for regime, r in regimes.iterrows():
+        v[f"{regime}_runs"] = f"{int(r['runs']):,} ({pct(r['runs'] / n, 0)})"
+    v["ceiling_below_takeover"] = bool(ceiling < TAKEOVER_SHARE)
+    rows = []
+    for _, row in outcomes.iterrows():
+        file = folder / f"boxes_{row['outcome']}.csv"
+        boxes = pd.read_csv(file) if file.is_file() else pd.DataFrame()
+        v[f"{row['outcome']}_sentence"] = outcome_sentence(row, boxes)
+        if boxes.empty:
+            rows.append([row["outcome"], "none", row["note"] or "PRIM found no box", "", "",
+                         f"{int(row['runs_of_interest'])} of {int(row['runs'])}"])
+        for i, b in boxes.iterrows():
+            rows.append([row["outcome"] if i == 0 else "", str(int(b["box"])), box_bounds(b),
+                         pct(b["coverage"], 0), pct(b["density"], 0),
+                         f"{int(b['runs_of_interest'])} of {int(b['runs'])}"])
+    v["tables"] = {"discovery-boxes": {
+        "columns": ["outcome", "box", "restricted parameters (bounds)", "coverage", "density",
+                    "runs where it holds, of the box's"],
+        "rows": rows,
+        "caption": "PRIM boxes of each outcome of the scenario-discovery ensemble "
+                   "(results/discovery/boxes_<outcome>.csv): the parameters each box "
+                   "restricts and their bounds (the others free over their whole range), "
+                   "coverage (share of the runs where the outcome holds that lie in the box) "
+                   "and density (share of the box's runs where it holds)."}}
+    return v
 
 
 def dollars(x: float) -> str:
@@ -1406,6 +1506,8 @@ EXPERIMENTS: dict[str, Experiment] = {
                              values=replicates_values),
     "capability_taste": Experiment("capability_taste", "python -m experiments.capability_taste",
                                    values=capability_values),
+    "discovery": Experiment("discovery", "python -m experiments.discovery",
+                            values=discovery_values),
     "network": Experiment("network", "python -m experiments.network", values=network_values),
     "sensitivity": Experiment("screening", "python -m experiments.screening",
                               values=screening_values),
