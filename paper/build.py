@@ -957,7 +957,9 @@ def discovery_values(folder: Path) -> dict | None:
          "min_density": f"{MIN_DENSITY:g}"}
     for regime, r in regimes.iterrows():
         v[f"{regime}_runs"] = f"{int(r['runs']):,} ({pct(r['runs'] / n, 0)})"
-    v["ceiling_below_takeover"] = bool(ceiling < TAKEOVER_SHARE)
+    # said only when the runs agree: none took over (results of another category table may not)
+    v["ceiling_below_takeover"] = bool(ceiling < TAKEOVER_SHARE
+                                       and regimes.at["takeover", "runs"] == 0)
     rows = []
     for _, row in outcomes.iterrows():
         file = folder / f"boxes_{row['outcome']}.csv"

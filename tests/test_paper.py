@@ -17,13 +17,16 @@ from paper import build as paper
 SOURCE = Path(paper.__file__).with_name("paper.typ")
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path, page_numbers: bool = True) -> str:
     """The PDF's text, normalised: ligatures split, whitespace collapsed, line-end hyphens
-    joined."""
+    joined; without ``page_numbers``, each page's number (its last line) is left out, so a
+    sentence running over a page break reads whole."""
     from pypdf import PdfReader
 
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    return normalise(text)
+    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    if not page_numbers:
+        pages = [re.sub(r"\s*\d+\s*$", "", page) for page in pages]
+    return normalise("\n".join(pages))
 
 
 def squash(text: str) -> str:
@@ -119,7 +122,7 @@ def test_tiny_build_quotes_numbers_from_results_and_notes_what_is_missing(tiny_b
     assert not parts["version1"]["available"] and not parts["exp_history"]["available"]
     assert "Not in this build" in text
     for command in ("experiments.bass_docking", "experiments.history", "experiments.lock_in",
-                    "experiments.pattern_validation"):
+                    "experiments.pattern_validation", "experiments.discovery"):
         assert command in text, command
     # patterns are not judged on a run that ends before their years
     rows = parts["baseline"]["tables"]["patterns"]["rows"]
@@ -148,7 +151,8 @@ def test_experiment_tables_are_quoted_and_their_figures_included(tmp_path):
     values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
     parts = values["parts"]
     for name in ("exp_replicates", "exp_capability_taste", "exp_pricing", "exp_sensitivity",
-                 "exp_network", "exp_validation", "exp_history", "exp_lock_in"):
+                 "exp_network", "exp_validation", "exp_history", "exp_lock_in",
+                 "exp_discovery"):
         assert parts[name]["available"] and parts[name]["values"]["quoted"], name
         assert parts[name]["figures"], name
     assert parts["exp_replicates"]["values"]["home_print_10_mean"] == "2040"
@@ -247,6 +251,59 @@ def test_history_and_lock_in_are_quoted(tmp_path):
         assert squash(sentence) in text, sentence
     assert squash("the lock-in runs show slow convergence") in text
     assert squash(f"still {lock['gap_calibrated']} apart at the calibrated") in text
+
+
+def test_discovery_is_quoted(tmp_path):
+    """regimes.csv, outcomes.csv and boxes_<outcome>.csv: the regime counts, the boxes table,
+    and sentences whose direction follows the numbers (no run took over, or some did)."""
+    from experiments.discovery import printable_ceiling
+    from market_abm.regimes import TAKEOVER_SHARE
+    from tests.test_paper_fixtures import write_experiment_results
+
+    results = tmp_path / "results"
+    write_experiment_results(results)
+    values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
+    part = values["parts"]["exp_discovery"]
+    v = part["values"]
+    assert (v["runs"], v["customers"], v["steps"]) == ("20", "500", "monthly")
+    assert (v["first_year"], v["last_year"], v["n_uncertainties"]) == ("1990", "2050", "3")
+    assert v["uncertainties"].startswith("printer_capability_growth 0.03 to 0.3; ")
+    assert (v["niche_runs"], v["coexistence_runs"], v["takeover_runs"]) == (
+        "12 (60\u00a0%)", "8 (40\u00a0%)", "0 (0\u00a0%)")
+    assert v["peak_max"] == "24.0\u00a0%"
+    assert v["takeover_sentence"] == "No run took over"
+    assert v["niche_sentence"] == (
+        "12 of 20 runs (60\u00a0%) stayed a niche; PRIM's first box "
+        "(printer_capability_growth 0.03 to 0.0812; material_margin 1.2 to 2) holds "
+        "75\u00a0% of them (coverage) and 10 runs of which 90\u00a0% stayed a niche (density)")
+    rows = part["tables"]["discovery-boxes"]["rows"]
+    assert rows == [
+        ["takeover", "none", "holds for no run: PRIM has nothing to find", "", "", "0 of 20"],
+        ["niche", "1", "printer_capability_growth 0.03 to 0.0812; material_margin 1.2 to 2",
+         "75\u00a0%", "90\u00a0%", "9 of 10"]]
+    assert v["ceiling_below_takeover"] == (printable_ceiling() < TAKEOVER_SHARE)
+    text = squash(pdf_text(tmp_path / "paper.pdf", page_numbers=False))
+    for sentence in (v["takeover_sentence"], v["niche_sentence"]):
+        assert squash(sentence) in text, sentence
+    if v["ceiling_below_takeover"]:
+        assert squash(f"let at most {v['ceiling']} of the items bought be printed") in text
+
+    other = tmp_path / "some_take_over"
+    from tests.test_paper_fixtures import write_discovery
+
+    write_discovery(other / "discovery", takeover=3)
+    values = paper.build(other, tmp_path / "other.pdf", tmp_path / "gen_other")
+    v = values["parts"]["exp_discovery"]["values"]
+    assert v["takeover_runs"] == "3 (15\u00a0%)" and v["peak_max"] == "60.0\u00a0%"
+    assert v["takeover_sentence"] == (
+        "3 of 20 runs (15\u00a0%) took over; PRIM's first box (home_print_effort 1 to 2.5) "
+        "holds 100\u00a0% of them (coverage) and 6 runs of which 50\u00a0% took over "
+        "(density)")
+    assert not v["ceiling_below_takeover"]  # the ceiling is not claimed against the runs
+    text = squash(pdf_text(tmp_path / "other.pdf", page_numbers=False))
+    assert squash("No run took over") not in text
+    assert squash("takeover cannot happen") not in text
+    assert squash(v["takeover_sentence"]) in text
 
 
 def test_history_closeness_rule():

@@ -25,7 +25,7 @@ def _figure(path: Path) -> None:
 
 def write_experiment_results(results: Path) -> None:
     """baseline_replicates, capability_taste, pricing, screening, network, validation,
-    history and lock_in folders, a figure each."""
+    history, lock_in and discovery folders, a figure each."""
     rep = results / "baseline_replicates"
     rep.mkdir(parents=True)
     rows = []
@@ -108,6 +108,56 @@ def write_experiment_results(results: Path) -> None:
 
     write_history(results / "history")
     write_lock_in(results / "lock_in")
+    write_discovery(results / "discovery")
+
+
+def write_discovery(folder: Path, takeover: int = 0) -> None:
+    """regimes.csv, outcomes.csv and boxes_<outcome>.csv shaped like experiments.discovery's,
+    with a sweep manifest: 20 runs, 12 niche, ``takeover`` taking over and the rest
+    coexisting; one niche box (slow capability growth, dear material), and a takeover box
+    only when some runs take over."""
+    folder.mkdir(parents=True)
+    n, niche = 20, 12
+    counts = {"niche": niche, "coexistence": n - niche - takeover, "takeover": takeover}
+    peaks = {"niche": (0.0, 0.08), "coexistence": (0.11, 0.24), "takeover": (0.55, 0.6)}
+    pd.DataFrame([{"regime": r, "runs": k, "share": k / n,
+                   "peak_3d_min": peaks[r][0] if k else None,
+                   "peak_3d_max": peaks[r][1] if k else None}
+                  for r, k in counts.items()]).to_csv(folder / "regimes.csv", index=False)
+    columns = ["box", "coverage", "density", "mass", "runs", "runs_of_interest", "restricted"]
+    pd.DataFrame([{"box": 1, "coverage": 0.75, "density": 0.9, "mass": 0.5, "runs": 10,
+                   "runs_of_interest": 9,
+                   "restricted": "printer_capability_growth material_margin",
+                   "printer_capability_growth_min": 0.03,
+                   "printer_capability_growth_max": 0.0812,
+                   "material_margin_min": 1.2, "material_margin_max": 2.0}]).to_csv(
+        folder / "boxes_niche.csv", index=False)
+    if takeover:
+        pd.DataFrame([{"box": 1, "coverage": 1.0, "density": 0.5, "mass": 0.1 * takeover,
+                       "runs": 2 * takeover, "runs_of_interest": takeover,
+                       "restricted": "home_print_effort", "home_print_effort_min": 1.0,
+                       "home_print_effort_max": 2.5}]).to_csv(folder / "boxes_takeover.csv",
+                                                              index=False)
+    else:
+        pd.DataFrame(columns=columns).to_csv(folder / "boxes_takeover.csv", index=False)
+    pd.DataFrame([
+        {"outcome": "takeover", "condition": 'regime_3d == "takeover"', "runs": n,
+         "runs_of_interest": takeover, "boxes": 1 if takeover else 0,
+         "note": "" if takeover else "holds for no run: PRIM has nothing to find"},
+        {"outcome": "niche", "condition": 'regime_3d == "niche"', "runs": n,
+         "runs_of_interest": niche, "boxes": 1, "note": ""}]).to_csv(
+        folder / "outcomes.csv", index=False)
+    sweep = folder / "sweep"
+    sweep.mkdir()
+    (sweep / "manifest.json").write_text(json.dumps(
+        {"n_runs": n, "replicates": 1, "quick": False,
+         "parameters": ["printer_capability_growth", "material_margin", "home_print_effort"],
+         "uncertainties": {"printer_capability_growth": [0.03, 0.3],
+                           "material_margin": [0.1, 2.0], "home_print_effort": [1.0, 12.0]},
+         "base_scenario": {"n_customers": 500, "steps_per_year": 12, "start_year": 1990,
+                           "end_year": 2050}}))
+    _figure(folder / "regimes.svg")
+    _figure(folder / "scatter_niche.svg")
 
 
 def write_history(folder: Path) -> None:
