@@ -27,7 +27,6 @@ trajectory_<outcome>.png/.svg and scatter_<outcome>.png/.svg.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -167,8 +166,9 @@ def run() -> None:
     p = common.parser(NAME, __doc__)
     p.add_argument("--points", type=int, help=f"points of the Latin hypercube (default "
                    f"{POINTS}; quick {QUICK_POINTS})")
-    args: argparse.Namespace = p.parse_args()
-    n = args.points or (QUICK_POINTS if args.quick else POINTS)
+    args = p.parse_args()
+    n = args.points if args.points is not None else (QUICK_POINTS if args.quick
+                                                     else POINTS)
     if n < 2:
         raise UsageError(f"--points must be at least 2 (PRIM compares runs), got {n}")
     base = common.base_scenario(args.quick, **({"end_year": QUICK_END_YEAR}

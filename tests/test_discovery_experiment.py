@@ -93,12 +93,14 @@ def test_same_seed_same_boxes_on_two_workers(one_worker, tmp_path):
             (out / f"{name}.csv").read_bytes(), name
 
 
-def test_too_few_points_is_one_line(tmp_path):
+@pytest.mark.parametrize("points", ["1", "0"])
+def test_too_few_points_is_one_line(tmp_path, points):
     done = subprocess.run([sys.executable, "-m", "experiments.discovery", "--quick", "--points",
-                           "1", "--out", str(tmp_path / "x"), "--workers", "1"],
+                           points, "--out", str(tmp_path / "x"), "--workers", "1"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: --points must be at least 2 (PRIM compares runs), got 1"
+    assert done.stderr.strip() == ("error: --points must be at least 2 (PRIM compares runs), "
+                                   f"got {points}")
     assert not (tmp_path / "x").exists()
 
 
