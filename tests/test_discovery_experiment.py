@@ -13,9 +13,9 @@ import pytest
 from experiments import discovery as experiment
 from market_abm.regimes import REGIMES, TAKEOVER_SHARE
 
-# 12 points of the quick market (2000-2040, quarterly): about 20 s on one core. With the
+# 8 points of the quick market (2000-2040, quarterly): about 15 s on one core. With the
 # default seed, some runs stay a niche and some do not, so PRIM has a box to find for niche.
-POINTS = "12"
+POINTS = "8"
 
 
 def discover(out, *extra):
