@@ -40,6 +40,7 @@ from market_abm.categories import load_categories
 from market_abm.designs import scale_points
 from market_abm.discovery_plots import scatter_figure, trajectory_figure
 from market_abm.errors import UsageError
+from market_abm.palette import REGIME_COLOURS
 from market_abm.patterns import printed
 from market_abm.regimes import NICHE_SHARE, REGIMES, TAKEOVER_SHARE
 from market_abm.scenario import scenario_to_toml
@@ -67,7 +68,6 @@ OUTCOMES = {"takeover": 'regime_3d == "takeover"', "niche": 'regime_3d == "niche
 POINTS, QUICK_POINTS = 1000, 40
 QUICK_END_YEAR = 2040
 BOX_COLUMNS = ["box", "coverage", "density", "mass", "runs", "runs_of_interest", "restricted"]
-REGIME_COLOURS = {"niche": "#7f7f7f", "coexistence": "#1f77b4", "takeover": "#d62728"}
 
 
 def latin_hypercube(n: int, seed: int) -> list[dict[str, float]]:

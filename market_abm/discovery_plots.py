@@ -12,9 +12,13 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from market_abm.discovery import Box, design_box  # noqa: E402
+from market_abm.palette import (  # noqa: E402
+    BOX_COLOURS,
+    OUTCOME_FALSE_COLOUR,
+    OUTCOME_TRUE_COLOUR,
+)
 
-OF_INTEREST, OTHER = "#d62728", "#9e9e9e"
-BOX_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+OF_INTEREST, OTHER = OUTCOME_TRUE_COLOUR, OUTCOME_FALSE_COLOUR
 
 
 def trajectory_figure(trajectories: list[tuple[pd.DataFrame, int]], min_density: float,
