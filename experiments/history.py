@@ -23,6 +23,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from experiments import common
 from market_abm import history
@@ -132,6 +133,11 @@ def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+# Panels on a log scale, from 2005: world printer sales grow a thousandfold, so a linear axis
+# hides the observed 2011-2015 points under the model's later millions.
+LOG_SCALE = ("world desktop printers sold",)
+
+
 def figure(table: pd.DataFrame) -> plt.Figure:
     panels = [s for s in table["series"].unique() if table[table.series == s]["year"].nunique()
               > 1]
@@ -157,6 +163,10 @@ def figure(table: pd.DataFrame) -> plt.Figure:
         ax.set_title(name, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_xlim(1990, 2026)
+        if name in LOG_SCALE:  # growth over orders of magnitude: the early data stay visible
+            ax.set_yscale("log")
+            ax.set_xlim(2005, 2026)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax, (names, title) in zip(axes[len(panels):], groups, strict=False):
         part = table[table["series"].isin(names)].reset_index(drop=True)
         y = np.arange(len(part))
