@@ -63,6 +63,7 @@ UNCERTAINTIES = [
     ("parcel_cost", 2.5, 10.0),
     ("design_price_share", 0.05, 0.30),
     ("designs_per_owner", 0.05, 0.5),
+    ("multi_material_reach", 0.0, 1.0),
 ]
 OUTCOMES = {"takeover": 'regime_3d == "takeover"', "niche": 'regime_3d == "niche"'}
 POINTS, QUICK_POINTS = 1000, 40
@@ -77,11 +78,19 @@ def latin_hypercube(n: int, seed: int) -> list[dict[str, float]]:
     return scale_points(qmc.scale(sampler.random(n), lo, hi), UNCERTAINTIES)
 
 
-def printable_ceiling() -> float:
-    """The most the 3D flow can take (fraction of items bought): the items of each category
-    whose design can exist (its ``printable_share``) over all items, from categories.csv."""
+def printable_ceiling(reach: float = 0.0) -> float:
+    """The most the 3D flow can take (fraction of items bought) at a multi-material
+    ``reach``: the items of each category whose design can exist (its printable share once
+    capability reaches 1: ``Categories.with_multi_material``) over all items, from
+    categories.csv. Reach 0 is today's printable shares."""
     cat = load_categories()
-    return float(cat.items_per_year @ cat.printable_share / cat.items_per_year.sum())
+    share = cat.with_multi_material(1.0, reach, 0.5).printable_share
+    return float(cat.items_per_year @ share / cat.items_per_year.sum())
+
+
+def highest_reach() -> float:
+    """The highest multi-material reach the ensemble samples (UNCERTAINTIES)."""
+    return max(high for name, _, high in UNCERTAINTIES if name == "multi_material_reach")
 
 
 def peak_shares(yearly: pd.DataFrame) -> pd.Series:
@@ -120,7 +129,7 @@ def regimes_figure(yearly: pd.DataFrame, runs: pd.DataFrame, ceiling: float) -> 
         ax.annotate(f"{text} {level:.0%}", (share.index.max(), level), fontsize=8,
                     ha="right", textcoords="offset points", xytext=(-2, 3))
     ax.axhline(ceiling, color="k", ls=":", lw=0.8,
-               label=f"printable items: {ceiling:.0%} (ceiling)")
+               label=f"printable items at the highest multi-material reach: {ceiling:.0%}")
     ax.set(xlabel="year", ylabel="3D flow (share of items bought)",
            ylim=(0, max(TAKEOVER_SHARE, ceiling) * 1.3))
     ax.legend(fontsize=8, loc="upper left")
@@ -178,13 +187,14 @@ def run() -> None:
             "uncertainties": {name: [lo, hi] for name, lo, hi in UNCERTAINTIES}}
     runs, yearly = common.sweep(args, "sweep", base, latin_hypercube(n, args.seed), 1, info)
     sweep = discovery.load_sweep(args.out / "sweep")
-    ceiling = printable_ceiling()
+    ceiling = printable_ceiling(highest_reach())
     regimes = regime_table(runs, peak_shares(yearly))
     common.write_table(regimes, args.out, "regimes")
     common.save(regimes_figure(yearly, runs, ceiling), args.out, "regimes")
     print(regimes.round(4).to_string(index=False))
-    print(f"discovery: at most {ceiling:.1%} of items can be printed (printable shares of "
-          f"categories.csv); takeover needs {TAKEOVER_SHARE:.0%}")
+    print(f"discovery: at most {printable_ceiling():.1%} of items can be printed with today's "
+          f"printable shares, {ceiling:.1%} at multi-material reach {highest_reach():g} "
+          f"(categories.csv); takeover needs {TAKEOVER_SHARE:.0%}")
     outcomes = pd.DataFrame([discover(args.out, sweep, name, condition)
                              for name, condition in OUTCOMES.items()])
     common.write_table(outcomes, args.out, "outcomes")

@@ -7,7 +7,7 @@ category is sold in stores of one store type (``store_types.csv``: margin and fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
@@ -15,8 +15,8 @@ import pandas as pd
 
 COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
            "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
-           "printability", "print_quality_max", "printable_share", "material_cost",
-           "print_hours")
+           "printability", "print_quality_max", "printable_share", "printable_share_max",
+           "material_cost", "print_hours")
 STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
 
 
@@ -36,9 +36,13 @@ class StoreTypes:
 
 @dataclass(frozen=True)
 class Categories:
-    """Per-category arrays, all of length K, sorted by printability (easiest first).
+    """Per-category arrays, all of length K, sorted by printability (easiest first; the
+    categories with no printable item in the table last, in the table's order).
 
     ``store_type`` holds the index of each category's store type in ``stores``.
+    ``printable_share`` is the share printable today; :meth:`with_multi_material` gives the
+    table of a year where multi-material printing has widened it towards
+    ``printable_share_max``.
     """
 
     names: tuple[str, ...]
@@ -55,6 +59,7 @@ class Categories:
     printability: np.ndarray
     print_quality_max: np.ndarray
     printable_share: np.ndarray
+    printable_share_max: np.ndarray
     material_cost: np.ndarray
     print_hours: np.ndarray
     stores: StoreTypes
@@ -72,6 +77,29 @@ class Categories:
         """Categories some printer capability in [0, 1] can print (bool, K)."""
         return (self.printability <= 1.0) & (self.print_quality_max > 0) & (
             self.printable_share > 0)
+
+    def with_multi_material(self, capability: float, reach: float,
+                            threshold: float) -> Categories:
+        """The table when the home frontier is at ``capability``: each category's printable
+        share rises from ``printable_share`` towards ``printable_share_max`` by ``reach``
+        (fraction of the gap that multi-material printing ever closes) times a ramp that
+        opens once capability passes max(printability, ``threshold``) and is complete at
+        capability 1. ``reach`` 0 returns this table unchanged.
+
+        >>> cat = load_categories()
+        >>> cat.with_multi_material(0.99, 0.0, 0.85) is cat
+        True
+        >>> bool((cat.with_multi_material(0.5, 1.0, 0.85).printable_share
+        ...       == cat.printable_share).all())  # below the threshold: today's shares
+        True
+        """
+        if reach == 0:
+            return self
+        start = np.maximum(self.printability, threshold)
+        ramp = np.clip((capability - start) / np.maximum(1.0 - start, 1e-9), 0.0, 1.0)
+        share = self.printable_share + reach * (self.printable_share_max
+                                                - self.printable_share) * ramp
+        return replace(self, printable_share=share)
 
     def index(self, name: str) -> int:
         """Position of a category by name."""
@@ -106,7 +134,14 @@ def load_categories() -> Categories:
     unknown = set(table["store_type"]) - set(types.names)
     if unknown:
         raise ValueError(f"categories.csv names unknown store types: {sorted(unknown)}")
-    table = table.sort_values("printability", kind="stable").reset_index(drop=True)
+    bad = table[(table["printable_share_max"] < table["printable_share"])
+                | (table["printable_share_max"] > 1)]
+    if len(bad):
+        raise ValueError("categories.csv: printable_share_max must lie between printable_share "
+                         f"and 1; it does not for {', '.join(bad['category'])}")
+    # easiest first; a category with nothing printable today (printable_share 0) goes last
+    key = table["printability"].where(table["printable_share"] > 0, np.inf)
+    table = table.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
     arrays = {c: table[c].to_numpy(dtype=float) for c in COLUMNS[2:]}
     store_type = np.array([types.names.index(t) for t in table["store_type"]])
     return Categories(names=tuple(table["category"]), store_type=store_type, stores=types,

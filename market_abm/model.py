@@ -60,7 +60,8 @@ class MarketModel(mesa.Model):
         keep_freed_memory()  # steps reuse their temporaries' memory (market_abm/memory.py)
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         s = self.scenario
-        self.categories = load_categories()
+        self.base_categories = load_categories()  # today's printable shares
+        self.categories = self.base_categories    # this year's (multi-material printing)
         self.year, self.month = s.start_year, 0
         self.world_scale = s.world_households / s.population_households
         self.world_printers = s.world_printers_start  # cumulative desktop printers sold
@@ -210,6 +211,8 @@ class MarketModel(mesa.Model):
                                                   None if s.capability_freeze_year is None
                                                   else s.capability_freeze_year
                                                   + s.pro_capability_lead_years)
+        self.categories = self.base_categories.with_multi_material(
+            self.capability, s.multi_material_reach, s.multi_material_threshold)
         self.printer_price = printer_price(self.world_printers, s.world_printers_start,
                                            s.printer_price_start, s.printer_price_floor,
                                            s.printer_learning_rate)

@@ -115,6 +115,22 @@ class Scenario(BaseModel):
                                            "growing in this year (absent: it never "
                                            "stops); a what-if on technology.",
                                            ge=1900, le=2200)
+    multi_material_reach: float = P(0.0, "fraction", "How far multi-material printing "
+                                    "(textiles, conductive and metal-filled materials, "
+                                    "assemblies) ever widens what can be printed: the "
+                                    "fraction of the gap between each category's "
+                                    "printable_share and printable_share_max "
+                                    "(categories.csv) that it closes at capability 1. 0, the "
+                                    "default, keeps today's printable shares (the history "
+                                    "fits assume it); a deep uncertainty of the discovery "
+                                    "experiment.", ge=0, le=1)
+    multi_material_threshold: float = P(0.85, "capability index", "Home capability from "
+                                        "which multi-material printing starts to widen a "
+                                        "category's printable share (or the category's own "
+                                        "printability, if higher); the widening grows "
+                                        "linearly to capability 1. 0.85 is reached in 2033 at "
+                                        "the default growth: no consumer printer of 2024 "
+                                        "prints textiles or circuits.", gt=0, lt=1)
     pro_capability_lead_years: float = P(8.0, "years", "Professional printers (print hubs) "
                                          "run this far ahead of the home frontier: online "
                                          "print services (2007) came before usable home "

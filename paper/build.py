@@ -76,7 +76,8 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "social_network", "social_degree", "social_rewiring")),
     ("Technology and the world printer market", "technology.py, model.py", (
         "printer_capability_start", "printer_capability_growth", "capability_freeze_year",
-        "pro_capability_lead_years", "print_quality_scale", "print_failure_scale",
+        "pro_capability_lead_years", "multi_material_reach", "multi_material_threshold",
+        "print_quality_scale", "print_failure_scale",
         "printer_price_start", "printer_price_floor", "printer_learning_rate",
         "world_printers_start", "world_households")),
     ("Households: internet access and printers", "agents/customers.py", (
@@ -946,14 +947,17 @@ def discovery_values(folder: Path) -> dict | None:
     base = {**Scenario().model_dump(), **man.get("base_scenario", {})}
     ranges = man.get("uncertainties") or {name: None for name in man.get("parameters", [])}
     size = sweep_size(folder / "sweep")
-    ceiling = printable_ceiling()
+    # the most any run could print: at the highest multi-material reach it sampled
+    reach = max((ranges or {}).get("multi_material_reach") or [base["multi_material_reach"]])
+    ceiling = printable_ceiling(reach)
     v = {"runs": num(n), "customers": size["customers"], "steps": size["steps"],
          "first_year": str(base["start_year"]), "last_year": str(base["end_year"]),
          "n_uncertainties": str(len(ranges)) if ranges else "an unrecorded number of",
          "uncertainties": "; ".join(f"{name} {lim[0]:g} to {lim[1]:g}" if lim else name
                                     for name, lim in ranges.items()) or "not recorded",
          "niche_share": pct(NICHE_SHARE, 0), "takeover_share": pct(TAKEOVER_SHARE, 0),
-         "ceiling": pct(ceiling, 0), "peak_max": pct(float(regimes["peak_3d_max"].max())),
+         "ceiling": pct(ceiling, 0), "ceiling_today": pct(printable_ceiling(), 0),
+         "reach_max": f"{reach:g}", "peak_max": pct(float(regimes["peak_3d_max"].max())),
          "min_density": f"{MIN_DENSITY:g}"}
     for regime, r in regimes.iterrows():
         v[f"{regime}_runs"] = f"{int(r['runs']):,} ({pct(r['runs'] / n, 0)})"

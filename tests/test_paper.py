@@ -281,12 +281,15 @@ def test_discovery_is_quoted(tmp_path):
         ["takeover", "none", "holds for no run: PRIM has nothing to find", "", "", "0 of 20"],
         ["niche", "1", "printer_capability_growth 0.03 to 0.0812; material_margin 1.2 to 2",
          "75\u00a0%", "90\u00a0%", "9 of 10"]]
+    # the fixture does not vary multi_material_reach: its ceiling is today's printable shares
+    assert v["reach_max"] == "0" and v["ceiling"] == v["ceiling_today"]
     assert v["ceiling_below_takeover"] == (printable_ceiling() < TAKEOVER_SHARE)
     text = squash(pdf_text(tmp_path / "paper.pdf", page_numbers=False))
     for sentence in (v["takeover_sentence"], v["niche_sentence"]):
         assert squash(sentence) in text, sentence
-    if v["ceiling_below_takeover"]:
-        assert squash(f"let at most {v['ceiling']} of the items bought be printed") in text
+    assert squash(f"let at most {v['ceiling_today']} of the items bought be printed") in text
+    assert squash(f"to {v['ceiling']} at the highest reach sampled (0)") in text
+    assert squash("takeover cannot happen") in text
 
     other = tmp_path / "some_take_over"
     from tests.test_paper_fixtures import write_discovery
