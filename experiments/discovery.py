@@ -2,8 +2,9 @@
 
 A Latin hypercube over the deep uncertainties of the 3D flow (``UNCERTAINTIES``: printer
 capability growth and learning, material, print quality, makers, the attention a home print
-takes, parcels, conformity, taste, designs, print services, printer price floor; ranges and
-their rationale in docs/experiments.md), one run per point on the sweep engine; each run is
+takes, parcels, conformity, taste, designs, print services, printer price floor, how far
+multi-material printing widens what is printable; ranges and their rationale in
+docs/experiments.md), one run per point on the sweep engine; each run is
 labelled with its ``regime_3d`` (market_abm.regimes: niche, coexistence or takeover of the 3D
 flow, home printing plus print services), then PRIM (EMA Workbench, through
 market_abm.discovery) finds the boxes of the uncertainties where each outcome of
