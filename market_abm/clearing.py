@@ -48,7 +48,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     hh = s.households_per_customer
     K, n_s = len(cat), model.n_segments
     c, k, ch = buys.customer, buys.category, buys.channel
-    seg = model.segment_of.take(c)
+    seg_k = model.segment_of.take(c) * K + k  # (segment, category) key of each purchase
     offer = supply.offer
     items = cat.items_per_purchase
 
@@ -57,7 +57,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     spend = units * offer.price + purchases * offer.purchase_fee
 
     def seg_cat(i):  # purchases (segment, category) of the purchases i
-        return _per(seg.take(i) * K + k.take(i), n_s * K).reshape(n_s, K) * hh
+        return _per(seg_k.take(i), n_s * K).reshape(n_s, K) * hh
 
     flows: list[Flow] = []
     outer = np.outer
@@ -71,7 +71,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         types = model.store_of.shape[1]
         store = model.store_of.ravel().take(c.take(r) * types + cat.store_type.take(k_r))
         # purchases per (store, segment, category): every retail total is a sum of it
-        bought = _per((store * n_s + seg.take(r)) * K + k_r, n_r * n_s * K).reshape(
+        bought = _per(store * (n_s * K) + seg_k.take(r), n_r * n_s * K).reshape(
             n_r, n_s, K) * hh
         u_store = bought.sum(1) * items
         store_units = u_store.sum(1)
@@ -116,7 +116,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
         k_h = k.take(h)
         attempts = retries(model.customers.printer.take(c.take(h)) - offer.printability.take(
             k_h), offer.failure_scale)
-        used = _per(seg.take(h) * K + k_h, n_s * K, attempts).reshape(n_s, K) * hh * items
+        used = _per(seg_k.take(h), n_s * K, attempts).reshape(n_s, K) * hh * items
         material_units = used.sum(0)
         spend[:, HOME_PRINT] += (material_units - units[:, HOME_PRINT]) * supply.material_price
         flows.append(Flow("material", "material_supplier", "customers",
@@ -124,7 +124,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
                           outer(supply.material_split, used @ supply.material_price)))
     if len(p):
         hub = model.hub_of.take(c.take(p))
-        bought = _per((hub * n_s + seg.take(p)) * K + k.take(p), n_h * n_s * K).reshape(
+        bought = _per(hub * (n_s * K) + seg_k.take(p), n_h * n_s * K).reshape(
             n_h, n_s, K) * hh
         u_hub = hub_units = bought.sum(1) * items
         flows.append(Flow("design", "platform", "print_hub", outer(supply.platform_split,
