@@ -101,6 +101,22 @@ class Categories:
                                                 - self.printable_share) * ramp
         return replace(self, printable_share=share)
 
+    def opens_at(self, reach: float, threshold: float) -> np.ndarray:
+        """Home capability from which some items of each category are printable (capability
+        index; inf for a category that never is): its printability if some items are
+        printable today, else, when multi-material printing reaches it (``reach`` > 0 and a
+        ``printable_share_max`` above 0), max(printability, ``threshold``).
+
+        >>> cat = load_categories()
+        >>> bool(np.isinf(cat.opens_at(0.0, 0.85)[cat.index("clothing")]))
+        True
+        >>> float(cat.opens_at(0.5, 0.85)[cat.index("clothing")])
+        0.85
+        """
+        later = (reach > 0) & (self.printable_share_max > 0) & (self.printability <= 1)
+        return np.where(self.printable, self.printability,
+                        np.where(later, np.maximum(self.printability, threshold), np.inf))
+
     def index(self, name: str) -> int:
         """Position of a category by name."""
         return self.names.index(name)

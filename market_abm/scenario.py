@@ -519,12 +519,23 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     if path.suffix not in (".toml", ".yaml", ".yml"):
         raise ScenarioError(f"scenario file {path}: use .toml, .yaml or .yml")
     try:
-        text = path.read_bytes().decode("utf-8")
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"scenario file {path} cannot be read: {exc.strerror}") from None
+    return scenario_values(content, path)
+
+
+def scenario_values(content: bytes, path: Path) -> dict[str, Any]:
+    """Parameters from the bytes of a scenario file named ``path`` (its suffix says TOML or
+    YAML; the name is only used in messages), as ``read_scenario_file``: the page's upload
+    and the command line read files the same way."""
+    if path.suffix not in (".toml", ".yaml", ".yml"):
+        raise ScenarioError(f"scenario file {path}: use .toml, .yaml or .yml")
+    try:
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"scenario file {path} is not UTF-8 text (byte {exc.start} is "
                             f"0x{exc.object[exc.start]:02x})") from None
-    except OSError as exc:
-        raise ScenarioError(f"scenario file {path} cannot be read: {exc.strerror}") from None
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:

@@ -298,3 +298,63 @@ def test_reset_while_playing_stops_play_and_starts_over():
     assert text(rc, "headline-date") == "start of 1990"
     assert text(rc, "headline-step") == "0 / 732"
     assert not rc.find(v.Alert, type="error").widgets
+
+
+# --- scenario files --------------------------------------------------------------------------
+def scenario_file(**values) -> bytes:
+    from market_abm.scenario import load_scenario, scenario_to_toml
+
+    return scenario_to_toml(load_scenario("baseline", values)).encode()
+
+
+def upload(rc, name: str, content: bytes) -> None:
+    import datetime
+
+    rc.find(widgets.FileUpload).widget.value = (
+        {"name": name, "type": "", "size": len(content), "content": memoryview(content),
+         "last_modified": datetime.datetime.now(datetime.UTC)},)
+
+
+def test_scenario_file_replaces_the_preset_and_runs_as_written():
+    content = scenario_file(n_customers=300, social_weight=0.4, printer_capability_growth=0.2)
+    s = Settings().with_file("box1.toml", content)
+    assert (s.file_name, s.n_customers, s.printer_capability_growth) == ("box1.toml", 300, 0.2)
+    scenario = Session(s).model.scenario
+    assert scenario.social_weight == 0.4 and scenario.n_customers == 300  # not a slider
+    assert s.with_preset("baseline").file_name is None
+
+
+@pytest.mark.parametrize("name, content, says", [
+    ("box.toml", b"n_customers = [", "box.toml is malformed"),
+    ("box.toml", b"no_such_parameter = 1\n", "box.toml: unknown parameter 'no_such_parameter'"),
+    ("box.toml", b"n_customers = 1000000\n", "above the page's 20,000"),
+    ("box.json", b"{}", "use .toml, .yaml or .yml"),
+    ("box.toml", b"\xff\xfe", "is not UTF-8"),
+])
+def test_bad_scenario_file_is_refused_with_one_line(name, content, says):
+    with pytest.raises(ScenarioError) as err:
+        Settings().with_file(name, content)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_page_loads_a_scenario_file_and_reports_a_bad_one():
+    rc = render_page()
+    upload(rc, "bad.toml", b"habit_weight = -1\n")
+    assert "Could not load the file: scenario file bad.toml: habit_weight" in rc.find(
+        v.Alert, type="error").widget.children[0]
+    upload(rc, "box1.toml", scenario_file(n_customers=250))
+    rc.find(v.Html, class_="scenario-file").assert_single()
+    assert not rc.find(v.Alert, type="error").widgets  # the earlier error is cleared
+    click(rc, "Reset")
+    spans = [w.children[0] for w in rc.find(v.Html, tag="span").widgets if w.children]
+    assert any("Scenario file box1.toml, seed 1, 250 customers" in s for s in spans)
+    click(rc, "Use the preset")
+    assert not rc.find(v.Html, class_="scenario-file").widgets
+
+
+def test_thresholds_are_the_categories_the_run_can_print():
+    today = Session(SMALL).snapshot.thresholds
+    assert "spare_parts" in today and "clothing" not in today and "books" not in today
+    wider = Session(Settings(n_customers=200).with_file(
+        "mm.toml", scenario_file(n_customers=200, multi_material_reach=0.5))).snapshot.thresholds
+    assert wider["clothing"] == 0.85 and "books" not in wider

@@ -197,6 +197,18 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     click(a, "Pause")
     a.get_by_role("button", name="Play", exact=True).wait_for()
 
+    # a scenario file (as `market-abm discover --export-scenario` writes) replaces the preset
+    from market_abm.scenario import load_scenario, scenario_to_toml
+
+    box = tmp_path / "box1.toml"
+    box.write_text(scenario_to_toml(load_scenario("baseline", {"n_customers": 300})))
+    with a.expect_file_chooser() as chooser:  # the upload button opens the file dialog
+        a.get_by_role("button", name="Load scenario file", exact=False).click()
+    chooser.value.set_files(str(box))
+    a.get_by_text("Loaded: box1.toml", exact=False).wait_for()
+    click(a, "Reset")
+    a.get_by_text("Scenario file box1.toml, seed 1, 300 customers", exact=False).wait_for()
+
     shot = tmp_path / "app.png"
     a.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000

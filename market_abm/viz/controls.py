@@ -1,4 +1,5 @@
-"""The sidebar controls: preset, parameter sliders, seed, play / pause / step / reset, speed.
+"""The sidebar controls: preset or scenario file, parameter sliders, seed, play / pause / step /
+reset, speed.
 
 Slider ranges come from the scenario's documented limits (scenario.parameter_docs); the number
 of customers is capped at ``MAX_CUSTOMERS`` so that a step stays interactive. Changed settings
@@ -11,12 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import reacton.ipywidgets as rw
 import solara
 
-from market_abm.scenario import PRESETS, Scenario, parameter_docs
-from market_abm.viz.state import Settings
+from market_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_docs
+from market_abm.viz.state import MAX_CUSTOMERS, Settings
 
-MAX_CUSTOMERS = 20_000
 SOCIAL_NETWORKS = ("watts_strogatz", "barabasi_albert", "complete")
 
 
@@ -70,8 +71,38 @@ PARAMETERS = {
 
 
 @solara.component
-def ParameterControls(settings: solara.Reactive[Settings], applied: Settings):
-    """Preset, sliders, social network and seed; edits ``settings`` (applied at Reset)."""
+def ScenarioFile(settings: solara.Reactive[Settings], on_error: Callable[[str], None]):
+    """Load a scenario file (TOML or YAML, as ``market-abm run --scenario`` takes, e.g. the
+    ``--export-scenario`` of ``market-abm discover``) in place of the preset; a file that is
+    not a scenario the page can run is reported by ``on_error`` and changes nothing."""
+    s = settings.value
+
+    def on_upload(files) -> None:
+        if not files:
+            return
+        upload = files[0]
+        try:
+            settings.set(settings.value.with_file(upload["name"], bytes(upload["content"])))
+            on_error("")
+        except ScenarioError as exc:
+            on_error(f"Could not load the file: {exc}")
+
+    rw.FileUpload(description="Load scenario file", accept=".toml,.yaml,.yml", multiple=False,
+                  on_value=on_upload, layout=rw.Layout(width="auto"))
+    if s.file_name is not None:
+        with solara.Div(classes=["scenario-file"]), solara.Row(
+                gap="6px", style={"align-items": "center"}):
+            solara.Text(f"Loaded: {s.file_name} ({len(s.file_values)} parameters)")
+            solara.Button("Use the preset", text=True, classes=["btn-forget-file"],
+                          on_click=lambda: settings.set(settings.value.with_preset(
+                              settings.value.preset)))
+
+
+@solara.component
+def ParameterControls(settings: solara.Reactive[Settings], applied: Settings,
+                      on_error: Callable[[str], None] = lambda message: None):
+    """Preset or scenario file, sliders, social network and seed; edits ``settings`` (applied
+    at Reset); a file that cannot be loaded is reported by ``on_error``."""
     s = settings.value
 
     def set_field(name: str) -> Callable:
@@ -80,7 +111,9 @@ def ParameterControls(settings: solara.Reactive[Settings], applied: Settings):
         return on_value
 
     solara.Select("Scenario preset", value=s.preset, values=list(PRESETS),
-                  on_value=lambda name: settings.set(settings.value.with_preset(name)))
+                  on_value=lambda name: settings.set(settings.value.with_preset(name)),
+                  disabled=s.file_name is not None)
+    ScenarioFile(settings, on_error)
     defaults = Scenario()
     for name, r in PARAMETERS.items():
         value = getattr(s, name)

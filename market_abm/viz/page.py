@@ -122,11 +122,11 @@ def MarketPage():
                         on_step=lambda: advance(1), on_year=lambda: advance(12),
                         on_reset=reset, interval=interval)
         with solara.Card("Scenario"):
-            ParameterControls(settings, session.settings)
+            ParameterControls(settings, session.settings, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
         applied = session.settings
-        solara.Text(f"Preset {applied.preset}, seed {applied.seed}, "
+        solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
                     f"{session.model.scenario.n_customers} customers, "
                     f"{applied.social_network} social network",
                     style={"color": "#555"})

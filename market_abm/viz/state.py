@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -27,7 +28,15 @@ import pandas as pd
 from market_abm.flows import empty_flows
 from market_abm.model import MarketModel
 from market_abm.network import build_graph
-from market_abm.scenario import PRESETS, ScenarioError, load_scenario, preset
+from market_abm.scenario import (
+    PRESETS,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    make_scenario,
+    preset,
+    scenario_values,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +45,23 @@ SLIDER_KEYS = ("printer_capability_growth", "personalisation_taste", "price_sens
                "platform_commission", "n_customers")
 
 
+# Largest scenario file the page accepts (bytes): a scenario is a few kilobytes.
+MAX_FILE_BYTES = 1_000_000
+# Most customers the page runs (sliders and files), so that a step stays interactive.
+MAX_CUSTOMERS = 20_000
+
+
 @dataclass(frozen=True)
 class Settings:
-    """What the controls set: a preset, its overrides and the seed of the run."""
+    """What the controls set: a preset or a loaded scenario file, the overrides of the
+    sliders on top of it, and the seed of the run.
+
+    ``file_name`` and ``file_values`` ((key, value) pairs) are the scenario file loaded in
+    the page, if any; it replaces the preset."""
 
     preset: str = "baseline"
+    file_name: str | None = None
+    file_values: tuple[tuple[str, Any], ...] = ()
     printer_capability_growth: float | None = None
     personalisation_taste: float | None = None
     price_sensitivity: float | None = None
@@ -54,11 +75,46 @@ class Settings:
         keys = (*SLIDER_KEYS, "social_network")
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
+    def scenario(self) -> Scenario:
+        """The scenario these settings make (raises ScenarioError)."""
+        if self.file_name is not None:
+            return make_scenario({**dict(self.file_values), **self.overrides()})
+        return load_scenario(self.preset, self.overrides())
+
+    @property
+    def source(self) -> str:
+        """Where the run's parameters come from, for the page: preset or file."""
+        return (f"scenario file {self.file_name}" if self.file_name is not None
+                else f"preset {self.preset}")
+
     def with_preset(self, name: str) -> Settings:
-        """These settings moved to another preset: every override takes the preset's value."""
-        s = load_scenario(name)
-        return replace(self, preset=name, social_network=s.social_network,
-                       **{k: getattr(s, k) for k in SLIDER_KEYS})
+        """These settings moved to another preset: every override takes the preset's value
+        (a loaded file is dropped)."""
+        return replace(self, preset=name, file_name=None, file_values=())._showing(
+            load_scenario(name))
+
+    def with_file(self, name: str, content: bytes) -> Settings:
+        """These settings with the scenario file ``name`` (its bytes) in place of the preset,
+        the sliders showing its values; raises ScenarioError, naming the file, when it is not
+        a scenario the page can run."""
+        if len(content) > MAX_FILE_BYTES:
+            raise ScenarioError(f"scenario file {name}: {len(content):,} bytes, more than the "
+                                f"{MAX_FILE_BYTES:,} a scenario file can have")
+        values = scenario_values(content, Path(name))
+        try:
+            scenario = make_scenario(values)
+        except ScenarioError as exc:
+            raise ScenarioError(f"scenario file {name}: {exc}") from None
+        if scenario.n_customers > MAX_CUSTOMERS:
+            raise ScenarioError(f"scenario file {name}: n_customers {scenario.n_customers:,} is "
+                                f"above the page's {MAX_CUSTOMERS:,}; run it with `market-abm "
+                                "run --scenario FILE`")
+        return replace(self, file_name=name, file_values=tuple(values.items()))._showing(
+            scenario)
+
+    def _showing(self, scenario: Scenario) -> Settings:
+        return replace(self, social_network=scenario.social_network,
+                       **{k: getattr(scenario, k) for k in SLIDER_KEYS})
 
 
 def preset_settings(name: str = "baseline", seed: int = 1) -> Settings:
@@ -80,7 +136,8 @@ class Snapshot:
     region; network: the flows of the year so far (flows.FLOW_COLUMNS; after a December step,
     the closed year); graph: the supply network of those flows (network.build_graph: nodes
     ``role:id`` with ``role`` and ``throughput``, including idle firms and every customer
-    segment); thresholds: {category: printability};
+    segment); thresholds: {category: capability from which some of its items are printable}
+    of the categories that ever are (``printable_from``);
     segment_grid: segments per side of the customers' grid; firm_cap: most firms of one role
     the run can have (the most numerous role at the start plus every producer entry); run:
     counts the session's runs (views rebuild their frame when it changes); version: counts
@@ -117,6 +174,15 @@ class Snapshot:
         return {} if self.timeseries.empty else self.timeseries.iloc[-1].to_dict()
 
 
+def printable_from(model: MarketModel) -> dict[str, float]:
+    """{category: home capability from which some of its items are printable} for the
+    categories the run can ever print (Categories.opens_at)."""
+    s = model.scenario
+    levels = model.base_categories.opens_at(s.multi_material_reach, s.multi_material_threshold)
+    return {name: float(level) for name, level in zip(model.categories.names, levels,
+                                                        strict=True) if level <= 1}
+
+
 def _sites(firms: list) -> np.ndarray:
     return np.array([(f.x, f.y) for f in firms], dtype=float).reshape(-1, 2)
 
@@ -141,7 +207,7 @@ class Session:
 
     @staticmethod
     def _build(settings: Settings) -> MarketModel:
-        scenario = load_scenario(settings.preset, settings.overrides())
+        scenario = settings.scenario()
         seed = settings.seed
         if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
             raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
@@ -223,8 +289,7 @@ class Session:
                        "internet": pop.internet.copy()},
             stores=_sites(m.firm_lists["retailer"]), hubs=_sites(m.firm_lists["print_hub"]),
             region_km=s.region_size_km, network=network, graph=graph,
-            thresholds=dict(zip(m.categories.names, map(float, m.categories.printability),
-                                strict=True)),
+            thresholds=printable_from(m),
             segment_grid=s.segment_grid,
             firm_cap=max(len(firms) for firms in m.firm_lists.values())
             + s.max_entries_per_year * len(m.categories) * (s.end_year - s.start_year + 1),
