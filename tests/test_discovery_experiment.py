@@ -65,9 +65,9 @@ def test_files_and_regime_counts(one_worker):
         else:
             assert row["note"] and not any(f.exists() for f in figures)
             assert f"{name} ({row['condition']}): {row['note']}" in done.stdout
-    # the category table lets at most printable_ceiling() of items be printed: below the
+    # the category table lets at most printable_ceiling(reach) of items be printed: below the
     # takeover threshold no run can take over, and the experiment says so instead of failing
-    if experiment.printable_ceiling() < TAKEOVER_SHARE:
+    if experiment.printable_ceiling(experiment.highest_reach()) < TAKEOVER_SHARE:
         assert outcomes.at["takeover", "runs_of_interest"] == 0
         assert outcomes.at["takeover", "note"] == "holds for no run: PRIM has nothing to find"
     niche = outcomes.loc["niche"]
@@ -112,3 +112,11 @@ def test_latin_hypercube_is_seeded_and_stratified():
         # one point in each of the 20 equal strata of the range
         strata = [int((v - lo) / (hi - lo) * 20) for v in values]
         assert strata == list(range(20)), name
+
+
+def test_takeover_is_not_excluded_by_construction():
+    """With today's printable shares no run could pass the takeover threshold; the ensemble
+    samples how far multi-material printing widens them, up to a ceiling above it."""
+    assert experiment.printable_ceiling() < TAKEOVER_SHARE
+    assert experiment.printable_ceiling(experiment.highest_reach()) > TAKEOVER_SHARE
+    assert experiment.printable_ceiling(0.5) < experiment.printable_ceiling(1.0)
