@@ -26,15 +26,10 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from experiments import common
-from market_abm import history
-from market_abm.categories import load_categories
+from market_abm import history, observables
+from market_abm.observables import KINDS
 
 NAME = "history"
-# Model columns summed (spending-weighted where shares) to match each kind of the Census table.
-KINDS = {"media_sporting_hobby_goods": ["books", "music_video", "toys_hobby"],
-         "electronics_appliances": ["electronics", "appliances", "phone_accessories"],
-         "furniture": ["furniture", "household_items"],
-         "clothing": ["clothing", "footwear", "jewellery"]}
 # Store types of the QCEW change 2001-2017 and the model's store type they correspond to.
 QCEW = {"clothing": "clothing_accessories", "sporting_goods_musical_instruments":
         "sporting_hobby", "building_material_garden": "hardware",
@@ -94,12 +89,8 @@ def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
             "observed": change[kind], "model": ratio.mean(), "lo": ratio.quantile(0.025),
             "hi": ratio.quantile(0.975), "unit": "fraction"}]))
     kinds = history.online_share_by_kind()
-    cat = load_categories()
-    weight = cat.items_per_year * cat.reference_prices(scenario)
-    for kind, cats in KINDS.items():  # weighted by the categories' reference spending
-        w = {c: weight[cat.index(c)] for c in cats}
-        share = (sum(per_run[f"spend_share_online_{c}"] * w[c] for c in cats)
-                 / sum(w.values()))
+    for kind in KINDS:  # categories weighted by their reference spending
+        share = observables.column(per_run, f"spend_share_online_kind_{kind}", scenario)
         obs = kinds[kinds["kind"] == kind].set_index("year")["value"]
         parts.append(rows(f"online share of {kind.replace('_', ' ')}", "fraction", obs,
                           band(yearly, share).loc[2011:2012]))
@@ -111,11 +102,8 @@ def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
     printers = history.desktop_printers()
     sold = printers[printers["measure"].str.contains("printers")].set_index("year")["value"]
     # world sales of a year: the growth of the world's cumulative printers (expected sales of
-    # the sampled households at world scale; the region's own sales are a few agents a year).
-    # A yearly mean of the cumulative count stands at mid-year, so a calendar year's sales
-    # are half the growth from the year before's mean to the year after's.
-    cumulative = per_run["world_printers"].groupby(level="run_id")
-    world = (cumulative.shift(-1) - cumulative.shift(1)) / 2.0
+    # the sampled households at world scale; the region's own sales are a few agents a year)
+    world = observables.column(per_run, "world_printers_sold", scenario)
     parts.append(rows("world desktop printers sold", "printers / year", sold,
                       band(yearly, world.dropna())))
     price = printers[printers["measure"] == "entry_printer_price_usd"].groupby("year")["value"]
