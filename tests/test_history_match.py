@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from market_abm import observables
 from market_abm.engines import DaskEngine, InProcess
 from market_abm.history_match import point_estimate, posterior_table, run_abc
 from market_abm.runner import simulate
 from market_abm.scenario import load_scenario
-from market_abm import observables
 from market_abm.targets import parse_targets
 
 # A small market with two steps a year, 1995-2004: internet access spreads with internet_p.
