@@ -17,11 +17,12 @@ from market_abm.market import (
     HOME_PRINT,
     ONLINE,
     PRINT_SERVICE,
+    RETAIL,
     Offer,
     choice_probabilities,
     utilities,
 )
-from market_abm.offer import Supply, build_supply
+from market_abm.offer import Supply, build_supply, parcel_scale
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
@@ -77,6 +78,22 @@ def printing_offer(model, supply: Supply, coverage: np.ndarray | float,
     open_[:, PRINT_SERVICE] = cat.printable & (cat.printability < model.pro_capability) & (
         hubs or bool(supply.hubs))
     return replace(offer, open=open_, findable=cat.printable_share * coverage)
+
+
+def carried_offer(model, supply: Supply) -> Offer:
+    """The offer as if one new carrier delivered: stores and web shops open for the
+    categories they would sell (``supply.carriable``), parcels at the fee of a carrier with
+    no volume yet (the cost cap) and the speed of one depot."""
+    s, cat, offer = model.scenario, model.categories, supply.offer
+    open_ = offer.open.copy()
+    open_[:, [RETAIL, ONLINE]] = supply.carriable
+    fee = offer.purchase_fee.copy()
+    fee[:, ONLINE] = (s.parcel_cost * parcel_scale(np.zeros(1), s)[0]
+                      + s.parcel_bulk_cost * cat.bulk * cat.items_per_purchase) * (
+        1.0 + s.logistics_margin)
+    delay = offer.delay.copy()
+    delay[:, ONLINE] = s.online_delay_days
+    return replace(offer, open=open_, purchase_fee=fee, delay=delay)
 
 
 @dataclass
@@ -161,6 +178,11 @@ class Outlook:
         offer = self.supply.offer if offer is None else offer
         units = expected_units(model, offer, customers, categories, travel)
         return units.sum(0) * len(customers) / len(self.sample)
+
+    def carried(self, model) -> np.ndarray:
+        """Expected items per year (K, 4) if a new carrier delivered (``carried_offer``):
+        the volumes a carrier entering a region with none would plan for."""
+        return expected_units(model, carried_offer(model, self.supply), self.sample).sum(0)
 
     def refresh(self, model) -> None:
         """Rebuild the offer after the reviews, before entries: entrants see the stores

@@ -118,6 +118,9 @@ class Supply:
     #                             time, failed prints)
     hub_fee: np.ndarray         # (K,) print hub price on top of the design
     offer: Offer
+    carriable: np.ndarray       # (K, 2) bool: stores and web shops would sell each category
+    #                             (retail, online) if a carrier delivered (the offer's
+    #                             retail and online channels need one)
 
     def mean_wholesale(self, shares: np.ndarray) -> np.ndarray:
         """Share-weighted producer price per category (K,)."""
@@ -204,8 +207,9 @@ def build_supply(model) -> Supply:
     has_type = np.bincount(types, minlength=len(cat.stores)) > 0
     designs = cat.printable & bool(platforms)  # ``findable``: which designs exist
     open_ = np.zeros((K, 4), dtype=bool)
-    open_[:, RETAIL] = store_ok.any(axis=0) & has_type[cat.store_type] & bool(n_l)
-    open_[:, ONLINE] = online_ok.any(axis=0) & bool(n_l)
+    carriable = np.stack([store_ok.any(axis=0) & has_type[cat.store_type],
+                          online_ok.any(axis=0)], axis=1)
+    open_[:, [RETAIL, ONLINE]] = carriable & bool(n_l)
     open_[:, HOME_PRINT] = designs & bool(suppliers)
     open_[:, PRINT_SERVICE] = designs & bool(hubs) & (cat.printability < model.pro_capability)
     # designs are bought through a platform: none, nothing findable
@@ -220,4 +224,4 @@ def build_supply(model) -> Supply:
                   share_goods, share_online, share_design, online_sellers, online_coverage,
                   handling, bulk_fee, even_split(n_l), parcel_fee, parcel_split, scale, days,
                   store_margin, material_price, even_split(len(suppliers)), platform_split,
-                  design_price, coverage, hub_cost, hub_fee, offer)
+                  design_price, coverage, hub_cost, hub_fee, offer, carriable)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from market_abm.agents.base import Firm
-from market_abm.market import ONLINE
+from market_abm.market import ONLINE, RETAIL
 
 
 class Logistician(Firm):
@@ -53,17 +53,27 @@ class Logistician(Firm):
     @classmethod
     def enter(cls, model, outlook) -> int:
         """A carrier enters, up to max_entries_per_year, while an equal share of the region's
-        parcels at the reference fee's margin covers its overheads and one depot."""
+        parcels at the reference fee's margin covers its overheads and one depot.
+
+        In a region left with no carrier (the last one pivoted or exited), stores and web
+        shops cannot sell, so current volumes are zero: an entrant then plans on the parcels
+        and the bulk deliveries to stores they would sell if it delivered
+        (``Outlook.carried``), so the carriers' own exit does not close the market for
+        carrying for good. With incumbents the rule counts parcels only; counting bulk as
+        well makes entrants leave within the year in the baseline (docs/model.md).
+        """
         s, cat = model.scenario, model.categories
-        parcels = float((outlook.current[:, ONLINE] / cat.items_per_purchase).sum())
-        fee = s.parcel_cost * s.logistics_margin
         n = len(outlook.supply.logisticians)
+        units = outlook.current if n else outlook.carried(model)
+        parcels = float((units[:, ONLINE] / cat.items_per_purchase).sum())
+        margin = parcels * s.parcel_cost * s.logistics_margin
+        if not n:
+            margin += float(units[:, RETAIL] @ (s.bulk_cost * cat.bulk)) * s.logistics_margin
         entries = 0
         while entries < s.max_entries_per_year and \
-                        parcels / (n + 1) * fee > s.logistician_fixed_cost + s.depot_cost:
+                margin / (n + 1) > s.logistician_fixed_cost + s.depot_cost:
             carrier = cls(model, (s.logistician_fixed_cost + s.depot_cost) * model.cost_factor())
             carrier.parcel_volume = parcels / (n + 1)  # it enters with the volume it plans for
             n += 1
             entries += 1
         return entries
-
