@@ -22,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from market_abm import match_cli  # noqa: E402
 from market_abm.batch_cli import add_engine_arguments  # noqa: E402
 from market_abm.calibration import (  # noqa: E402
     Fit,
@@ -51,23 +52,30 @@ from market_abm.scenario import (  # noqa: E402
 from market_abm.storage import atomic_write, manifest, write_json  # noqa: E402
 from market_abm.sweep import check_size  # noqa: E402
 
+# --method lhs settings, refused with --targets
+LHS_DEFAULTS = {"points": 12, "replicates": 3, "final_replicates": 10}
 CALIBRATION_FILES = frozenset({"manifest.json", "round1", "round2", "final", "scenario.toml",
                                "fit.csv", "fit.png", "calibration.json"})
 
 
 def register(sub) -> None:
-    cal = sub.add_parser("calibrate", help="fit parameters to an observed yearly series")
-    cal.add_argument("--data", type=Path, required=True, help="CSV with columns year,value")
-    cal.add_argument("--target", required=True, help="model column compared with the data "
-                     "(e.g. share_online, spend_share_online)")
+    cal = sub.add_parser("calibrate", help="fit parameters to observed series: one series "
+                         "by Latin hypercube (--data, --target), several by ABC-SMC "
+                         "(--targets)")
+    cal.add_argument("--data", type=Path, help="CSV with columns year,value (--method lhs)")
+    cal.add_argument("--target", help="model column compared with the data (e.g. "
+                     "share_online, spend_share_online; --method lhs)")
+    match_cli.add_arguments(cal)
     cal.add_argument("--params", help="parameters to fit: a,b or a=lo:hi,b=lo:hi "
                      "(default depends on the target; see docs/validation.md)")
     add_scenario_arguments(cal)
     cal.add_argument("--seed", type=int, default=1, help="root seed")
-    cal.add_argument("--points", type=int, default=12, help="design points per round")
-    cal.add_argument("--replicates", type=int, default=3, help="seeds per point")
-    cal.add_argument("--final-replicates", type=int, default=10,
-                     help="seeds for the best point (error spread and forecast band)")
+    cal.add_argument("--points", type=int, help=f"design points per round (default "
+                     f"{LHS_DEFAULTS['points']})")
+    cal.add_argument("--replicates", type=int, help=f"seeds per point (default "
+                     f"{LHS_DEFAULTS['replicates']})")
+    cal.add_argument("--final-replicates", type=int, help="seeds for the best point (error "
+                     f"spread and forecast band; default {LHS_DEFAULTS['final_replicates']})")
     cal.add_argument("--forecast-to", type=int, help="also run the best point to this year")
     add_out_arguments(cal)
     add_engine_arguments(cal)
@@ -136,6 +144,13 @@ def calibration_job(args: argparse.Namespace, observed, base, ranges) -> Job:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> None:
+    if match_cli.check_mode(args) == "abc":
+        return match_cli.cmd_match(args)
+    if args.quick:
+        raise UsageError("--quick is an ABC setting: use it with --targets")
+    for flag, default in LHS_DEFAULTS.items():
+        if getattr(args, flag) is None:
+            setattr(args, flag, default)
     observed = read_observations(args.data)
     columns = model_columns()
     if args.target not in columns:

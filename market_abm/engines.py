@@ -51,6 +51,10 @@ class InProcess:
 
     description = "in-process (1 worker)"
 
+    def workers(self) -> int:
+        """One: the calling process."""
+        return 1
+
     def map(self, fn: Callable[[Any], Any], tasks: list[Any]) -> Iterator[tuple[int, Any]]:
         for i, task in enumerate(tasks):
             yield i, fn(task)
@@ -158,7 +162,7 @@ class DaskEngine:
                     future.release()
                 if done:
                     no_worker_since = None
-                elif self._workers() == 0:
+                elif self.workers() == 0:
                     no_worker_since = no_worker_since or time.monotonic()
                     if time.monotonic() - no_worker_since > self.no_worker_timeout:
                         raise EngineError(
@@ -189,7 +193,7 @@ class DaskEngine:
         return EngineError(f"lost the connection to {self.description} ({why}): rerun the "
                            "same command to resume")
 
-    def _workers(self) -> int:
+    def workers(self) -> int:
         """Workers the scheduler knows now; EngineError if it does not answer."""
         try:
             return len(self.client.nthreads(callback_timeout=CONNECT_TIMEOUT_S * 5))

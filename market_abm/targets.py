@@ -118,23 +118,37 @@ class Targets:
     targets: tuple[TargetSpec, ...]
     parameters: tuple[ParameterSpec, ...]
     folder: Path
+    holdout: tuple[int, int] | None = None  # years (first, last) left out of the fit
+
+    def observed_all(self) -> list[pd.Series]:
+        """Each target's observed series (year -> value, after filter, years and
+        transform), in file order, held-out years included."""
+        return [observed(t, self.folder) for t in self.targets]
 
     def observed(self) -> list[pd.Series]:
-        """Each target's observed series (year -> value, after filter, years and
-        transform), in file order."""
-        return [observed(t, self.folder) for t in self.targets]
+        """The observations the fit sees: ``observed_all`` without the held-out years."""
+        series = self.observed_all()
+        if self.holdout is None:
+            return series
+        first, last = self.holdout
+        return [s[(s.index < first) | (s.index > last)] for s in series]
 
     def check(self, scenario: Scenario, columns: list[str]) -> None:
         """Raise UsageError when a target cannot be compared with runs of ``scenario``
         producing ``columns``: a column the model does not output, observed years outside
         the run, an index year without an observation or outside the run."""
         known = set(columns) | set(observables.DERIVED)
-        for t, obs in zip(self.targets, self.observed(), strict=True):
+        for t, every, obs in zip(self.targets, self.observed_all(), self.observed(),
+                                 strict=True):
             if t.column not in known:
                 raise UsageError(f"target {t.label}: the model has no column '{t.column}' "
                                  f"(see docs/outputs.md; derived: "
                                  f"{', '.join(observables.DERIVED)})")
-            first, last = int(obs.index.min()), int(obs.index.max())
+            if obs.empty:
+                raise UsageError(f"target {t.label}: every observation lies in the holdout "
+                                 f"years {self.holdout[0]}-{self.holdout[1]}, nothing is "
+                                 "left to fit")
+            first, last = int(every.index.min()), int(every.index.max())
             if first < scenario.start_year or last > scenario.end_year:
                 raise UsageError(f"target {t.label}: observed years {first}-{last} lie outside "
                                  f"the scenario's {scenario.start_year}-{scenario.end_year}")
