@@ -149,7 +149,7 @@ def check_inputs(args: argparse.Namespace, targets: Targets, base: Scenario) -> 
                                                          targets.observed(), strict=True)):
         raise UsageError(f"--holdout {targets.holdout[0]}:{targets.holdout[1]}: no target has "
                          "an observation in those years")
-    last_observed = max(int(s.index.max()) for s in targets.observed_all())
+    last_observed = last_year(targets)
     if args.forecast_to is not None and args.forecast_to < last_observed:
         raise UsageError(f"--forecast-to {args.forecast_to} ends before the last observation "
                          f"({last_observed})")
@@ -158,6 +158,12 @@ def check_inputs(args: argparse.Namespace, targets: Targets, base: Scenario) -> 
         for value in p.bounds:
             make_scenario({**base.model_dump(), p.name: value})
     warn_if_large(args.command, base, args.population * args.generations)
+
+
+def last_year(targets: Targets) -> int:
+    """The last observed year of any target (held-out years included): where the runs of
+    the fit stop."""
+    return max(int(s.index.max()) for s in targets.observed_all())
 
 
 def forecast_end(args: argparse.Namespace, base: Scenario) -> int:
@@ -224,7 +230,8 @@ def cmd_match(args: argparse.Namespace) -> None:
         print(f"calibrate: ABC-SMC of {', '.join(names)} on {len(targets.targets)} series, "
               f"{args.generations} populations of {args.population} on "
               f"{engine.description}")
-        history = run_abc(targets, base, args.out, engine, seed=args.seed,
+        fit_base = make_scenario({**base.model_dump(), "end_year": last_year(targets)})
+        history = run_abc(targets, fit_base, args.out, engine, seed=args.seed,
                           population=args.population, generations=args.generations,
                           batch=max(2 * engine.workers(), 4))
         table = posterior_table(history)
