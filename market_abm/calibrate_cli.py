@@ -76,7 +76,8 @@ def register(sub) -> None:
                      f"{LHS_DEFAULTS['replicates']})")
     cal.add_argument("--final-replicates", type=int, help="seeds for the best point (error "
                      f"spread and forecast band; default {LHS_DEFAULTS['final_replicates']})")
-    cal.add_argument("--forecast-to", type=int, help="also run the best point to this year")
+    cal.add_argument("--forecast-to", type=int, help="forecast to this year: the best point "
+                     "(--method lhs) or the posterior predictive (--targets)")
     add_out_arguments(cal)
     add_engine_arguments(cal)
     cal.set_defaults(handler=cmd_calibrate, interrupted="the rounds stored in --out are kept: "
