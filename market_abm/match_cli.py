@@ -205,7 +205,7 @@ def fit_figure(table: pd.DataFrame, holdout: tuple[int, int] | None) -> plt.Figu
 
 def cmd_match(args: argparse.Namespace) -> None:
     from market_abm.history_match import point_estimate, posterior_table, run_abc
-    from market_abm.predictive import holdout_scores, predictive
+    from market_abm.predictive import holdout_scores, predictive, score_records
 
     targets = replace(load_targets(args.targets), holdout=args.holdout)
     base = _base(args)
@@ -263,7 +263,7 @@ def cmd_match(args: argparse.Namespace) -> None:
                             mean_distance=float(np.average(last["distance"],
                                                            weights=last["weight"])),
                             holdout_scores=None if scores is None
-                            else scores.to_dict("records")),
+                            else score_records(scores)),
                    args.out / "manifest.json")
     extra = ", holdout.csv" if args.holdout else ""
     print(f"calibrate: {', '.join(f'{k}={v:.4g}' for k, v in estimate.items())} (weighted "

@@ -110,7 +110,8 @@ def fit_bass(years: np.ndarray, values: np.ndarray) -> tuple[float, ...]:
 def holdout_scores(table: pd.DataFrame, holdout: tuple[int, int]) -> pd.DataFrame:
     """Per target with observations in ``holdout``: held-out points, shares inside the 50 %
     and 90 % predictive bands, RMSE of the predictive median, of a straight line and of a
-    Bass curve fitted to the target's fitted observations (its fit window)."""
+    Bass curve fitted to the target's fitted observations (its fit window; NaN where the
+    window has too few points: two for the line, four for Bass)."""
     rows = []
     for name, part in table.groupby("target", sort=False):
         seen = part[part["observed"].notna()]
@@ -119,9 +120,11 @@ def holdout_scores(table: pd.DataFrame, holdout: tuple[int, int]) -> pd.DataFram
         if held.empty:
             continue
         y, obs = held["year"].to_numpy(float), held["observed"].to_numpy(float)
-        slope, intercept = fit_line(fit["year"].to_numpy(float), fit["observed"].to_numpy(float))
-        rmse = {"model": _rmse(held["q50"].to_numpy(float), obs),
-                "line": _rmse(slope * y + intercept, obs)}
+        rmse = {"model": _rmse(held["q50"].to_numpy(float), obs), "line": np.nan}
+        if len(fit) >= 2:  # a line needs two points
+            slope, intercept = fit_line(fit["year"].to_numpy(float),
+                                        fit["observed"].to_numpy(float))
+            rmse["line"] = _rmse(slope * y + intercept, obs)
         if len(fit) >= 4:
             a, m, p, q = fit_bass(fit["year"].to_numpy(float), fit["observed"].to_numpy(float))
             rmse["bass"] = _rmse(bass_curve(y - fit["year"].min() + 1.0, a, m, p, q), obs)
@@ -134,6 +137,11 @@ def holdout_scores(table: pd.DataFrame, holdout: tuple[int, int]) -> pd.DataFram
                      "in_90": float(((obs >= held["q05"]) & (obs <= held["q95"])).mean()),
                      **{f"rmse_{k}": v for k, v in rmse.items()}})
     return pd.DataFrame(rows)
+
+
+def score_records(scores: pd.DataFrame) -> list[dict]:
+    """``holdout_scores`` as JSON-ready rows (a score that could not be computed is None)."""
+    return scores.astype(object).where(scores.notna(), None).to_dict("records")
 
 
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from market_abm import observables
-from market_abm.predictive import bass_curve, fit_bass, holdout_scores
+from market_abm.predictive import bass_curve, fit_bass, holdout_scores, score_records
 from market_abm.runner import simulate
 from market_abm.scenario import load_scenario
 
@@ -84,6 +84,21 @@ def test_holdout_scores_count_points_in_the_bands():
     assert scores["held_out"] == 2 and scores["in_50"] == 0.5 and scores["in_90"] == 0.5
     assert scores["rmse_line"] == pytest.approx(0.0, abs=1e-9)
     assert scores["rmse_model"] == pytest.approx(np.sqrt(50.0))
+
+
+def test_a_fit_window_too_short_for_a_reference_scores_none():
+    """One fitted point: no line, no Bass curve; the manifest gets null, not NaN."""
+    rows = pd.DataFrame({"target": "t", "year": [2000, 2001, 2002],
+                         "observed": [1.0, 0.9, 0.8], "fitted": [True, False, False]})
+    for q, shift in (("q05", -0.2), ("q25", -0.1), ("q50", 0.0), ("q75", 0.1), ("q95", 0.2)):
+        rows[q] = 0.95 + shift
+    scores = holdout_scores(rows, (2001, 2002))
+    assert scores.loc[0, "held_out"] == 2
+    assert np.isnan(scores.loc[0, "rmse_line"]) and np.isnan(scores.loc[0, "rmse_bass"])
+    record = score_records(scores)[0]
+    assert record["rmse_line"] is None and record["rmse_model"] == pytest.approx(
+        np.sqrt((0.05**2 + 0.15**2) / 2))
+    json.dumps(score_records(scores), allow_nan=False)
 
 
 def test_bass_fit_recovers_a_bass_curve():
