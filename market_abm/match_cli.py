@@ -5,8 +5,9 @@ resumes from it), posterior.parquet (one row per accepted particle of every popu
 parameters, ``weight``, ``distance``, ``population``), posterior.png (the last population:
 each parameter's weighted histogram and every pair), scenario.toml (the base scenario at the
 weighted median of the last population: the point estimate, as manifest.json says),
-predictive.parquet (every target and year to --forecast-to: quantiles of the posterior
-predictive, market_abm.predictive), fit.png (each series: data, bands, fit window), with
+predictive.parquet (every target, and the forecast columns of predictive.FORECASTS, every
+year to --forecast-to: quantiles of the posterior predictive, market_abm.predictive), fit.png
+(each series: data, bands, fit window), forecast.png (the forecast fans), with
 --holdout FIRST:LAST holdout.csv (per series: held-out points inside the 50 % and 90 % bands,
 RMSE of the median, of a straight line and of a Bass curve) and manifest.json (settings,
 targets, status). Every input is checked before the first run.
@@ -31,6 +32,7 @@ from market_abm.cli import check_seed, warn_if_large  # noqa: E402
 from market_abm.engines import open_engine  # noqa: E402
 from market_abm.errors import UsageError  # noqa: E402
 from market_abm.outdir import Claim, Job, identity  # noqa: E402
+from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS  # noqa: E402
 from market_abm.plots import save_figure  # noqa: E402
 from market_abm.scenario import (  # noqa: E402
     Scenario,
@@ -43,7 +45,8 @@ from market_abm.storage import atomic_write, manifest, write_json  # noqa: E402
 from market_abm.targets import Targets, load_targets, targets_to_toml  # noqa: E402
 
 MATCH_FILES = frozenset({"manifest.json", "abc.db", "posterior.parquet", "posterior.png",
-                         "scenario.toml", "predictive.parquet", "fit.png", "holdout.csv"})
+                         "scenario.toml", "predictive.parquet", "fit.png", "forecast.png",
+                         "holdout.csv"})
 # --quick: a small quarterly market and a short ABC-SMC (minutes on two cores).
 QUICK_SCENARIO = {"n_customers": 300, "steps_per_year": 4}
 QUICK_POPULATION, QUICK_GENERATIONS, QUICK_DRAWS = 12, 3, 12
@@ -174,6 +177,7 @@ def forecast_end(args: argparse.Namespace, base: Scenario) -> int:
 def fit_figure(table: pd.DataFrame, holdout: tuple[int, int] | None) -> plt.Figure:
     """Each target: the predictive median, 50 % and 90 % bands, observations (filled: in the
     fit; open: held out) and the fit window shaded."""
+    table = table[table["kind"] == "target"]
     names = list(dict.fromkeys(table["target"]))
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
@@ -200,6 +204,43 @@ def fit_figure(table: pd.DataFrame, holdout: tuple[int, int] | None) -> plt.Figu
         ax.axis("off")
     axes.flat[0].legend(fontsize=6, loc="best")
     fig.suptitle("Posterior predictive against the data")
+    return fig
+
+
+# the forecast fans: panel title and the FORECASTS columns it draws
+FAN_PANELS = (("Channel shares (of items bought)", ("share_retail", "share_online",
+                                                   "share_home_print",
+                                                   "share_print_service")),
+              ("Stores and carriers", ("active_retailers", "active_logisticians")),
+              ("Producers", ("active_producers",)),
+              ("Platforms, print hubs, material suppliers",
+               ("active_platforms", "active_print_hubs", "active_material_suppliers")))
+
+
+def fan_colour(column: str) -> str:
+    """The palette's colour of a channel share or of a role's firm count."""
+    if column.startswith("share_"):
+        return CHANNEL_COLOURS[column.removeprefix("share_")]
+    return ROLE_COLOURS[column.removeprefix("active_").removesuffix("s")]
+
+
+def forecast_figure(table: pd.DataFrame) -> plt.Figure:
+    """Forecast fans of the posterior predictive: median and 90 % band of the channel shares
+    and of the active firms by role, every year of the predictive runs."""
+    fans = table[table["kind"] == "forecast"]
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6), constrained_layout=True)
+    for ax, (title, columns) in zip(axes.flat, FAN_PANELS, strict=True):
+        for column in columns:
+            part = fans[fans["column"] == column]
+            colour = fan_colour(column)
+            ax.fill_between(part["year"], part["q05"], part["q95"], color=colour, alpha=0.2,
+                            lw=0)
+            ax.plot(part["year"], part["q50"], color=colour, lw=1.3,
+                    label=column.removeprefix("share_").removeprefix("active_"))
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=6)
+        ax.tick_params(labelsize=7)
+    fig.suptitle("Forecast fans: posterior predictive median and 90 % band")
     return fig
 
 
@@ -250,6 +291,7 @@ def cmd_match(args: argparse.Namespace) -> None:
                            end_year=forecast_end(args, base))
         atomic_write(args.out / "predictive.parquet", lambda tmp: bands.to_parquet(tmp))
         save_figure(fit_figure(bands, args.holdout), args.out / "fit.png")
+        save_figure(forecast_figure(bands), args.out / "forecast.png")
         scores = None
         if args.holdout:
             scores = holdout_scores(bands, args.holdout)
@@ -268,4 +310,5 @@ def cmd_match(args: argparse.Namespace) -> None:
     extra = ", holdout.csv" if args.holdout else ""
     print(f"calibrate: {', '.join(f'{k}={v:.4g}' for k, v in estimate.items())} (weighted "
           f"median of population {args.generations}); wrote {args.out}/posterior.parquet, "
-          f"posterior.png, scenario.toml, predictive.parquet, fit.png{extra}, abc.db")
+          f"posterior.png, scenario.toml, predictive.parquet, fit.png, forecast.png{extra}, "
+          "abc.db")

@@ -2,8 +2,9 @@
 
 ``predictive`` draws particles from the last ABC population by weight and runs each once with
 a seed of its own, to ``end_year``: the spread of the runs is parameter and seed uncertainty
-together. Draw i uses the seed (root, PREDICTIVE_STREAM, i) and the particles are drawn with
-(root, PREDICTIVE_STREAM): the same on any engine and number of workers.
+together, for every target and for the forecast fans of FORECASTS. Draw i uses the seed
+(root, PREDICTIVE_STREAM, i) and the particles are drawn with (root, PREDICTIVE_STREAM): the
+same on any engine and number of workers.
 
 ``holdout_scores`` compares held-out observations with the predictive bands, next to two
 references fitted to the same fit window of each series: a straight line (least squares) and
@@ -17,22 +18,30 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from market_abm import observables
 from market_abm.runner import simulate
 from market_abm.scenario import Scenario, make_scenario
 from market_abm.targets import Targets, simulated
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# forecast fans drawn next to the targets: channel shares (of units), stores, firms by role
+FORECASTS = ("share_retail", "share_online", "share_home_print", "share_print_service",
+             "active_retailers", "active_logisticians", "active_producers", "active_platforms",
+             "active_print_hubs", "active_material_suppliers")
 # spawn-key stream of the predictive draws: far above any population number of the ABC
 # (whose candidates use (t + 1, k)), so the two never share a seed
 PREDICTIVE_STREAM = 10_000
 
 
 def _run_draw(task: tuple[dict, int, Targets]) -> list[pd.Series]:
-    """One predictive run: each target's simulated series (year -> value)."""
+    """One predictive run: each target's simulated series (year -> value), then the yearly
+    mean of each of FORECASTS."""
     values, seed, targets = task
     scenario = make_scenario(values)
     timeseries = simulate(scenario, seed).timeseries
-    return [simulated(spec, timeseries, scenario).iloc[:, 0] for spec in targets.targets]
+    means = observables.yearly(timeseries).set_index("year")
+    return [*(simulated(spec, timeseries, scenario).iloc[:, 0] for spec in targets.targets),
+            *(means[column] for column in FORECASTS)]
 
 
 def draw_particles(last: pd.DataFrame, draws: int, seed: int) -> pd.DataFrame:
@@ -47,9 +56,10 @@ def predictive(targets: Targets, base: Scenario, last: pd.DataFrame, engine, *, 
                seed: int, end_year: int) -> pd.DataFrame:
     """Quantiles of the posterior predictive of every target, every year to ``end_year``.
 
-    Returns one row per target and year: ``target`` (label), ``column``, ``year``,
-    ``q05 q25 q50 q75 q95``, ``observed`` (NaN where there is none), ``fitted`` (the
-    observation was in the fit; False for held-out years), ``draws``.
+    Returns one row per series and year: ``kind`` (``target``, or ``forecast`` for the
+    FORECASTS columns, which have no data), ``target`` (label; the column for forecasts),
+    ``column``, ``year``, ``q05 q25 q50 q75 q95``, ``observed`` (NaN where there is none),
+    ``fitted`` (the observation was in the fit; False for held-out years), ``draws``.
     """
     names = [p.name for p in targets.parameters]
     picked = draw_particles(last, draws, seed)
@@ -62,13 +72,17 @@ def predictive(targets: Targets, base: Scenario, last: pd.DataFrame, engine, *, 
     runs = [None] * len(tasks)
     for i, result in engine.map(_run_draw, tasks):
         runs[i] = result
+    series = [("target", spec.label, spec.column, every, fit)
+              for spec, every, fit in zip(targets.targets, targets.observed_all(),
+                                          targets.observed(), strict=True)]
+    series += [("forecast", column, column, pd.Series(dtype=float), pd.Series(dtype=float))
+               for column in FORECASTS]
     rows = []
-    for j, (spec, every, fit) in enumerate(zip(targets.targets, targets.observed_all(),
-                                               targets.observed(), strict=True)):
+    for j, (kind, label, column, every, fit) in enumerate(series):
         wide = pd.concat([run[j] for run in runs], axis=1)
         q = wide.quantile(list(QUANTILES), axis=1).T
         for year, values in q.iterrows():
-            rows.append({"target": spec.label, "column": spec.column, "year": int(year),
+            rows.append({"kind": kind, "target": label, "column": column, "year": int(year),
                          **{f"q{round(100 * p):02d}": float(values[p]) for p in QUANTILES},
                          "observed": float(every.get(year, np.nan)),
                          "fitted": bool(year in fit.index), "draws": draws})

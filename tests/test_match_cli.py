@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from market_abm import observables
-from market_abm.predictive import bass_curve, fit_bass, holdout_scores, score_records
+from market_abm.match_cli import FAN_PANELS
+from market_abm.predictive import FORECASTS, bass_curve, fit_bass, holdout_scores, score_records
 from market_abm.runner import simulate
 from market_abm.scenario import load_scenario
 
@@ -51,7 +52,11 @@ def test_history_match_writes_every_file_and_scores_the_holdout(targets_file, tm
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert set(posterior["population"]) == {1, 2}
     assert posterior.groupby("population")["weight"].sum().round(9).eq(1.0).all()
-    bands = pd.read_parquet(out / "predictive.parquet")
+    everything = pd.read_parquet(out / "predictive.parquet")
+    fans = everything[everything["kind"] == "forecast"]
+    assert set(fans["column"]) == set(FORECASTS) and fans["year"].max() == 2006
+    assert set(FORECASTS) == {c for _, columns in FAN_PANELS for c in columns}  # all drawn
+    bands = everything[everything["kind"] == "target"]
     assert bands["year"].min() == 1995 and bands["year"].max() == 2006  # to --forecast-to
     q = bands[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-12).all()  # quantiles in order
@@ -66,7 +71,7 @@ def test_history_match_writes_every_file_and_scores_the_holdout(targets_file, tm
     assert report["holdout_scores"][0]["held_out"] == 2
     scenario = load_scenario(out / "scenario.toml")
     assert scenario.internet_p == pytest.approx(report["point_estimate"]["internet_p"])
-    for figure in ("fit.png", "posterior.png"):
+    for figure in ("fit.png", "posterior.png", "forecast.png"):
         assert (out / figure).read_bytes()[:4] == b"\x89PNG"
 
 
