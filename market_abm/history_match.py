@@ -211,14 +211,20 @@ def posterior_table(history: pyabc.History) -> pd.DataFrame:
     return table
 
 
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative weight reaches the share ``q`` of the total.
+
+    >>> weighted_quantile(np.array([3.0, 1.0, 2.0]), np.array([0.2, 0.5, 0.3]), 0.5)
+    1.0
+    """
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights, float)[order])
+    return float(np.asarray(values)[order][np.searchsorted(cum, q * cum[-1])])
+
+
 def point_estimate(table: pd.DataFrame, names: list[str]) -> dict[str, float]:
     """The weighted median of each parameter in the last population (the point estimate of
     scenario.toml)."""
     last = table[table["population"] == table["population"].max()]
-    out = {}
-    for name in names:
-        order = np.argsort(last[name].to_numpy())
-        values = last[name].to_numpy()[order]
-        cum = np.cumsum(last["weight"].to_numpy()[order])
-        out[name] = float(values[np.searchsorted(cum, 0.5 * cum[-1])])
-    return out
+    return {name: weighted_quantile(last[name].to_numpy(), last["weight"].to_numpy(), 0.5)
+            for name in names}

@@ -26,6 +26,7 @@ import json
 import math
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -694,6 +695,96 @@ def calibration_part(results: Path, gen: Path) -> Part:
                            f"Online share of {measure} in the baseline run (fourth quarter "
                            "of each year) against the US e-commerce share of retail sales, "
                            "fourth quarter, seasonally adjusted (US Census Bureau).")
+    return part
+
+
+def _g3(value: float) -> str:
+    """Three significant digits; empty for a missing value."""
+    return "" if pd.isna(value) else f"{value:.3g}"
+
+
+def history_match_part(results: Path, gen: Path) -> Part:
+    """The ABC-SMC history match (experiments.history_match: fit/ and holdout/, the files of
+    ``calibrate --targets``): posterior table, out-of-sample scores, figures as written."""
+    from market_abm.history_match import weighted_quantile
+
+    folder, command = results / "history_match", "python -m experiments.history_match"
+    fit = folder / "fit"
+    man_file = fit / "manifest.json"
+    if not man_file.is_file():
+        return missing("results/history_match", command)
+    man = json.loads(man_file.read_text())
+    if man.get("status") != "complete":
+        return Part(False, "results/history_match", "the history match in "
+                    "results/history_match/fit has not finished (rerun to resume it).", command)
+    absent = [name for name in ("posterior.parquet", "fit.png", "posterior.png",
+                                "forecast.png") if not (fit / name).is_file()]
+    if absent:
+        return Part(False, "results/history_match", f"results/history_match/fit has no "
+                    f"{absent[0]} (written by an older version: rerun it).", command)
+    part = Part(True, "results/history_match")
+    table = pd.read_parquet(fit / "posterior.parquet")
+    last = table[table["population"] == table["population"].max()]
+    spec = tomllib.loads(man["targets"])
+    defaults = Scenario().model_dump()
+    rows = []
+    for p in spec["parameter"]:
+        name, w = p["name"], last["weight"].to_numpy()
+        q = [weighted_quantile(last[name].to_numpy(), w, x) for x in (0.05, 0.5, 0.95)]
+        rows.append([name, f"{p.get('prior', 'uniform')} {p['bounds'][0]:g}-{p['bounds'][1]:g}",
+                     f"{defaults[name]:g}", f"{q[1]:.3g}", f"{q[0]:.3g}-{q[2]:.3g}"])
+    part.tables["history-posterior"] = {
+        "columns": ["parameter", "prior", "default", "posterior median", "5-95 %"],
+        "rows": rows,
+        "caption": f"Posterior of the history match: the last of {man['generations']} "
+                   f"populations of {man['population']} particles, weighted "
+                   "(results/history_match/fit/posterior.parquet)."}
+    part.values = {"population": str(man["population"]),
+                   "generations": str(man["generations"]), "draws": str(man["draws"]),
+                   "n_targets": str(len(spec["target"])), "n_params": str(len(rows)),
+                   "tolerance": f"{man['final_tolerance']:.2f}",
+                   "forecast_to": str(man["forecast_to"]), "quick": bool(man.get("quick")),
+                   "has_holdout": False}
+    scores_file = folder / "holdout" / "holdout.csv"
+    if scores_file.is_file():
+        scores = pd.read_csv(scores_file)
+        hold = json.loads((folder / "holdout" / "manifest.json").read_text())["holdout"]
+        line, bass = scores.dropna(subset=["rmse_line"]), scores.dropna(subset=["rmse_bass"])
+        part.values.update(
+            has_holdout=True, holdout=f"{hold[0]}--{hold[1]}", scored=str(len(scores)),
+            held_points=str(int(scores["held_out"].sum())),
+            in_50=pct(float(np.average(scores["in_50"], weights=scores["held_out"])), 0),
+            in_90=pct(float(np.average(scores["in_90"], weights=scores["held_out"])), 0),
+            beats_line=f"{int((line['rmse_model'] < line['rmse_line']).sum())} of {len(line)}",
+            beats_bass=f"{int((bass['rmse_model'] < bass['rmse_bass']).sum())} of {len(bass)}")
+        part.tables["history-holdout"] = {
+            "columns": ["series", "fit years", "held out", "in 50 %", "in 90 %",
+                        "RMSE model", "RMSE line", "RMSE Bass"],
+            "rows": [[r["target"], r["fit_years"], str(int(r["held_out"])), pct(r["in_50"], 0),
+                      pct(r["in_90"], 0), *(_g3(r[f"rmse_{k}"]) for k in ("model", "line",
+                                                                         "bass"))]
+                     for _, r in scores.iterrows()],
+            "caption": f"Out of sample: the years {hold[0]}-{hold[1]} left out of the fit; "
+                       "share of held-out points inside the predictive bands and RMSE of the "
+                       "predictive median, of a straight line and of a Bass curve fitted to "
+                       "the same window of each series (results/history_match/holdout/"
+                       "holdout.csv; an empty cell: too few points to fit the reference)."}
+    captions = {
+        ("fit", "posterior"): "Posterior pairs of the last population (diagonal: weighted "
+                              "histograms)",
+        ("fit", "fit"): "Posterior predictive (median, 50 % and 90 % bands) against every "
+                        "series; the fit window shaded",
+        ("fit", "forecast"): "Forecast fans: channel shares and active firms by role, median "
+                             "and 90 % band",
+        ("holdout", "fit"): "The holdout variant: the open points were left out of the fit"}
+    for (run, stem), caption in captions.items():
+        src = folder / run / f"{stem}.png"
+        if src.is_file():
+            name = f"history_match-{run}-{stem}.png"
+            (gen / name).write_bytes(src.read_bytes())
+            part.figures[f"abc-{run}-{stem}"] = {
+                "file": name, "caption": f"{caption} (results/history_match/{run}/{stem}.png, "
+                                         f"produced by {command})."}
     return part
 
 
@@ -1533,6 +1624,7 @@ PARTS: dict[str, Callable[[Path, Path], Part]] = {
     "network": network_part,
     "calibration": calibration_part,
     "bass": bass_part,
+    "history_match": history_match_part,
     "version1": version_1_part,
 }
 

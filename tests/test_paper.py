@@ -309,6 +309,36 @@ def test_discovery_is_quoted(tmp_path):
     assert squash(v["takeover_sentence"]) in text
 
 
+def test_history_match_is_quoted(tmp_path):
+    """results/history_match: the posterior table (weighted quantiles of the last
+    population), the holdout scores (weighted by held-out points), the four figures; a run
+    that has not finished is a note, not a section."""
+    from tests.test_paper_fixtures import write_history_match
+
+    results = tmp_path / "results"
+    write_history_match(results / "history_match")
+    values = paper.build(results, tmp_path / "paper.pdf", tmp_path / "gen")
+    part = values["parts"]["history_match"]
+    assert part["available"], part["note"]
+    v = part["values"]
+    assert (v["population"], v["generations"], v["n_targets"], v["tolerance"]) == (
+        "4", "2", "1", "0.75")
+    assert part["tables"]["history-posterior"]["rows"] == [
+        ["habit_weight", "uniform 0.2-1.5", "0.6", "0.7", "0.5-1.1"]]
+    assert (v["held_points"], v["in_50"], v["in_90"]) == ("4", "50\u00a0%", "75\u00a0%")
+    assert (v["beats_line"], v["beats_bass"]) == ("1 of 1", "0 of 1")
+    assert part["tables"]["history-holdout"]["rows"][1][-2:] == ["", ""]
+    assert len(part["figures"]) == 4
+    text = squash(pdf_text(tmp_path / "paper.pdf", page_numbers=False))
+    assert squash("the predictive median beats a straight line on 1 of 1 series") in text
+
+    manifest = results / "history_match" / "fit" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"complete"', '"running"'))
+    values = paper.build(results, tmp_path / "paper2.pdf", tmp_path / "gen2")
+    assert not values["parts"]["history_match"]["available"]
+    assert "has not finished" in values["parts"]["history_match"]["note"]
+
+
 def test_history_closeness_rule():
     table = pd.DataFrame([
         {"series": "a share", "year": 2000, "observed": 0.10, "model": 0.12, "unit": "fraction"},

@@ -222,3 +222,28 @@ def write_lock_in(folder: Path) -> None:
             for seed in (1, 2)]
     pd.DataFrame(rows).to_csv(folder / "lock_in.csv", index=False)
     _figure(folder / "lock_in.svg")
+
+
+def write_history_match(folder: Path) -> None:
+    """results/history_match shaped like experiments.history_match: fit/ (manifest, posterior,
+    figures) and holdout/ (manifest, holdout.csv, fit figure)."""
+    fit, hold = folder / "fit", folder / "holdout"
+    fit.mkdir(parents=True)
+    hold.mkdir()
+    targets = ('[[target]]\ndata = "x.csv"\ncolumn = "internet_share"\nscale = 0.03\n\n'
+               '[[parameter]]\nname = "habit_weight"\nprior = "uniform"\nbounds = [0.2, 1.5]\n')
+    settings = {"status": "complete", "targets": targets, "population": 4, "generations": 2,
+                "draws": 10, "forecast_to": 2050, "quick": False, "final_tolerance": 0.75}
+    (fit / "manifest.json").write_text(json.dumps(settings))
+    (hold / "manifest.json").write_text(json.dumps({**settings, "holdout": [2005, 2009]}))
+    pd.DataFrame({"habit_weight": [0.4, 0.6, 0.8, 1.0, 0.5, 0.7, 0.9, 1.1],
+                  "weight": [0.25] * 8, "distance": [1.0] * 4 + [0.5] * 4,
+                  "population": [1] * 4 + [2] * 4}).to_parquet(fit / "posterior.parquet")
+    pd.DataFrame({"target": ["households with internet", "bookstores (index 1997)"],
+                  "fit_years": ["1997-2004", "1997-1997"], "held_out": [3, 1],
+                  "in_50": [2 / 3, 0.0], "in_90": [1.0, 0.0], "rmse_model": [0.02, 0.1],
+                  "rmse_line": [0.03, float("nan")], "rmse_bass": [0.01, float("nan")]}
+                 ).to_csv(hold / "holdout.csv", index=False)
+    for name in ("fit", "posterior", "forecast"):
+        _figure(fit / f"{name}.png")
+    _figure(hold / "fit.png")
