@@ -148,3 +148,13 @@ def test_abc_settings_are_refused_in_lhs_mode(tmp_path):
         assert not (tmp_path / "never").exists()
     done = cli("calibrate", "--out", str(tmp_path / "never"))
     assert done.returncode == 2 and "give --targets FILE.toml, or --data" in done.stderr
+
+
+def test_an_unreachable_scheduler_is_one_line(targets_file, tmp_path):
+    out = tmp_path / "never"
+    done = cli("calibrate", "--targets", str(targets_file), *SETS, "--scheduler",
+               "tcp://127.0.0.1:1", "--out", str(out))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach Dask scheduler" in lines[0], lines
+    assert not out.exists()
