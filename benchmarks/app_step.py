@@ -1,4 +1,5 @@
-"""Benchmark: one step of the app with redraw, at the default size (2,000 customers).
+"""Benchmark: one step of the app with redraw, and a whole run with a yearly redraw, at the
+default size (2,000 customers).
 
 Clicks Step on the app's page rendered by ``solara.render`` (the model step, the snapshot, the
 six views and the headline, as the server does for a browser; only the websocket transfer is
@@ -6,7 +7,9 @@ left out), at four points of a baseline run (1990, 2010, 2030, 2048) since later
 more firms and flows. Prints ``name: value`` lines; the issue's budget is a median of 300 ms
 (wall clock). CPU time of the process is printed too: on a shared, busy machine it shows what
 the step costs without the wait for a core. The bare model step is measured in the same run as
-the reference.
+the reference. Then, on a fresh page, "Run to year" 2050 with "Redraw every" year and no pause:
+the whole 1990-2050 baseline as a user would play it (budget 30 s), next to the bare model
+run of the same scenario and seed (``Session.step`` with no redraw).
 
 Usage: .venv/bin/python benchmarks/app_step.py [--repeats 15]
 """
@@ -65,6 +68,7 @@ def main() -> None:
         reference.model.step()
         model_times.append(time.perf_counter() - start)
 
+    full_s, bare_s = full_run()
     page_ms = statistics.median(page_times) * 1000
     model_ms = statistics.median(model_times) * 1000
     print(f"customers: {session.model.scenario.n_customers}")
@@ -76,6 +80,36 @@ def main() -> None:
     print(f"redraw_over_model_step: {page_ms / model_ms:.1f}")
     print("budget_ms: 300")
     print(f"within_budget: {page_ms <= 300}")
+    print(f"app_full_run_yearly_redraw_s: {full_s:.1f}")
+    print(f"model_full_run_s: {bare_s:.1f}")
+    print(f"full_run_over_model_run: {full_s / bare_s:.2f}")
+    print("full_run_budget_s: 30")
+    print(f"full_run_within_budget: {full_s <= 30}")
+
+
+def full_run() -> tuple[float, float]:
+    """Seconds for Run to year (the end year) with a yearly redraw on a fresh page, and for
+    the bare model run of the same settings."""
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if isinstance(o, Session)}
+    _, rc = solara.render(Wrapped(), handle_error=False)
+    session = next(o for o in gc.get_objects()
+                   if isinstance(o, Session) and id(o) not in before)
+    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    rc.find(v.Select, label="Redraw every").widget.v_model = "year"
+    end = session.model.scenario.end_year
+    box = rc.find(v.TextField, label="Year").widget
+    box.v_model = str(end)
+    box.fire_event("keyup.enter", {})
+    start = time.perf_counter()
+    rc.find(v.Btn, children=["Run to year"]).widget.fire_event("click", {})
+    while not session.snapshot.ended or not rc.find(v.Btn, children=["Play"]).widgets:
+        time.sleep(0.02)
+    full = time.perf_counter() - start
+    bare = Session(session.settings)
+    start = time.perf_counter()
+    bare.step(bare.model.scenario.n_steps)
+    return full, time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -265,7 +265,7 @@ def test_run_to_the_end_states_it_and_disables_stepping():
 
 def test_play_steps_until_paused():
     rc = render_page()
-    rc.find(v.Slider, label="Pause between steps (ms)").widget.v_model = 0
+    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
     click(rc, "Play")
     deadline = time.monotonic() + 20
     while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
@@ -285,7 +285,7 @@ def test_play_steps_until_paused():
 
 def test_reset_while_playing_stops_play_and_starts_over():
     rc = render_page()
-    rc.find(v.Slider, label="Pause between steps (ms)").widget.v_model = 0
+    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
     click(rc, "Play")
     deadline = time.monotonic() + 20
     while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
@@ -298,6 +298,56 @@ def test_reset_while_playing_stops_play_and_starts_over():
     assert text(rc, "headline-date") == "start of 1990"
     assert text(rc, "headline-step") == "0 / 732"
     assert not rc.find(v.Alert, type="error").widgets
+
+
+def wait_for_play_button(rc, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not rc.find(v.Btn, children=["Play"]).widgets and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rc.find(v.Btn, children=["Play"]).widgets, "still playing"
+
+
+def set_year(rc, year) -> None:
+    box = rc.find(v.TextField, label="Year").widget
+    box.v_model = str(year)
+    box.fire_event("keyup.enter", {})
+
+
+def test_run_to_year_stops_in_december_of_that_year_redrawing_yearly():
+    rc = render_page()
+    set_slider(rc, "n_customers", 100)
+    click(rc, "Reset")
+    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    set_select(rc, "Redraw every", "year")
+    set_year(rc, 1993)
+    click(rc, "Run to year")
+    seen = set()
+    deadline = time.monotonic() + 60
+    while not rc.find(v.Btn, children=["Play"]).widgets and time.monotonic() < deadline:
+        seen.add(text(rc, "headline-step"))
+        time.sleep(0.01)
+    wait_for_play_button(rc)
+    assert text(rc, "headline-date") == "Dec 1993"
+    assert text(rc, "headline-step") == "48 / 732"
+    # a yearly redraw shows Decembers only
+    assert all(int(s.split(" / ")[0]) % 12 == 0 for s in seen | {text(rc, "headline-step")})
+    time.sleep(0.5)
+    assert text(rc, "headline-step") == "48 / 732"  # stopped there
+    set_select(rc, "Redraw every", "quarter")
+    set_year(rc, 1994)
+    click(rc, "Run to year")
+    wait_for_play_button(rc)
+    assert text(rc, "headline-date") == "Dec 1994"
+
+
+@pytest.mark.parametrize("year", [1989, 2051])
+def test_run_to_a_year_outside_the_run_is_one_line(year):
+    rc = render_page()
+    set_year(rc, year)
+    click(rc, "Run to year")
+    message = rc.find(v.Alert, type="error").widget.children[0]
+    assert f"give a year from 1990 to 2050 (the run is at step 0), got {year}" in message
+    assert text(rc, "headline-step") == "0 / 732"
 
 
 # --- scenario files --------------------------------------------------------------------------

@@ -130,10 +130,17 @@ def ParameterControls(settings: solara.Reactive[Settings], applied: Settings,
         solara.Info("Changed settings apply at Reset.", dense=True)
 
 
+# Play's render interval: label -> months stepped between two redraws
+REDRAW_EVERY = {"month": 1, "quarter": 3, "year": 12}
+
+
 @solara.component
 def RunControls(*, playing: bool, ended: bool, on_play: Callable, on_step: Callable,
-                on_year: Callable, on_reset: Callable, interval: solara.Reactive[int]):
-    """Play / pause, step a month, step a year, reset, and the play speed."""
+                on_year: Callable, on_reset: Callable, interval: solara.Reactive[int],
+                redraw: solara.Reactive[str], run_to: solara.Reactive[int],
+                on_run_to: Callable):
+    """Play / pause, step a month, step a year, run to a year, reset; the render interval
+    (months between redraws while playing) and the pause between redraws."""
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button("Pause" if playing else "Play", on_click=on_play, color="primary",
                       disabled=ended and not playing, classes=["btn-play"])
@@ -142,4 +149,10 @@ def RunControls(*, playing: bool, ended: bool, on_play: Callable, on_step: Calla
                       classes=["btn-year"])
         solara.Button("Reset", on_click=on_reset, color="warning", outlined=True,
                       classes=["btn-reset"])
-    solara.SliderInt("Pause between steps (ms)", value=interval, min=0, max=1000, step=50)
+    with solara.Row(gap="6px", style={"align-items": "center"}):
+        solara.InputInt("Year", value=run_to, classes=["run-to-year"])
+        solara.Button("Run to year", on_click=on_run_to, disabled=playing or ended,
+                      classes=["btn-run-to"])
+    solara.Select("Redraw every", value=redraw, values=list(REDRAW_EVERY),
+                  classes=["redraw-every"])
+    solara.SliderInt("Pause between redraws (ms)", value=interval, min=0, max=1000, step=50)

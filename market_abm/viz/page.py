@@ -16,7 +16,7 @@ import solara.lab
 
 from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ActiveFirms, ChannelShares, RevenueShares, Technology
-from market_abm.viz.controls import ParameterControls, RunControls
+from market_abm.viz.controls import REDRAW_EVERY, ParameterControls, RunControls
 from market_abm.viz.headline import headline
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
@@ -78,6 +78,9 @@ def MarketPage():
     snap = current.value
     playing = solara.use_reactive(False)
     interval = solara.use_reactive(100)
+    redraw = solara.use_reactive("month")
+    run_to = solara.use_reactive(session.model.scenario.end_year)
+    stop_after = solara.use_reactive(0)  # Play stops after this step (0: at the end)
     error = solara.use_reactive("")
 
     def advance(n: int, model=None) -> None:
@@ -93,18 +96,38 @@ def MarketPage():
         model = session.model
         while playing.value and session.model is model:
             start = time.monotonic()
-            advance(1, model)
+            n = REDRAW_EVERY[redraw.value]
+            if stop_after.value:
+                n = min(n, stop_after.value - session.snapshot.steps)
+            advance(n, model)
             if session.model is not model:  # reset while this step ran
                 break
-            if session.snapshot.ended or error.value:
+            reached = stop_after.value and session.snapshot.steps >= stop_after.value
+            if session.snapshot.ended or error.value or reached:
+                stop_after.set(0)
                 playing.set(False)
                 break
             time.sleep(max(interval.value / 1000 - (time.monotonic() - start), 0.0))
+
+    def run_to_year() -> None:
+        """Play to the end of the year in the Year box (redrawing at the render interval)."""
+        s, steps = session.model.scenario, session.snapshot.steps
+        year = run_to.value
+        last = (year - s.start_year + 1) * s.steps_per_year  # December of that year
+        if not s.start_year <= year <= s.end_year or last <= steps:
+            done = s.start_year + steps // s.steps_per_year
+            error.set(f"Run to year: give a year from {done} to {s.end_year} (the run is at "
+                      f"step {steps}), got {year}.")
+            return
+        error.set("")
+        stop_after.set(last)
+        playing.set(True)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     def reset() -> None:
         playing.set(False)
+        stop_after.set(0)
         try:
             session.reset(settings.value)
             session.publish(current.set)
@@ -118,9 +141,10 @@ def MarketPage():
     with solara.Sidebar():
         with solara.Card("Run"):
             RunControls(playing=playing.value, ended=snap.ended,
-                        on_play=lambda: playing.set(not playing.value),
+                        on_play=lambda: (stop_after.set(0), playing.set(not playing.value)),
                         on_step=lambda: advance(1), on_year=lambda: advance(12),
-                        on_reset=reset, interval=interval)
+                        on_reset=reset, interval=interval, redraw=redraw, run_to=run_to,
+                        on_run_to=run_to_year)
         with solara.Card("Scenario"):
             ParameterControls(settings, session.settings, on_error=error.set)
 
