@@ -209,6 +209,16 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     click(a, "Reset")
     a.get_by_text("Scenario file box1.toml, seed 1, 300 customers", exact=False).wait_for()
 
+    # run to a year with a yearly redraw: it stops in December of that year
+    choose(a, "Redraw every", "year")
+    year = a.locator(".run-to-year input")
+    year.fill("1995")
+    year.press("Enter")
+    click(a, "Run to year")
+    wait_headline(a, "date", "Dec 1995", timeout=60_000)
+    a.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_headline(a, "step", "72 / 732")
+
     shot = tmp_path / "app.png"
     a.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
