@@ -1067,6 +1067,7 @@ def discovery_values(folder: Path) -> dict | None:
             rows.append([row["outcome"] if i == 0 else "", str(int(b["box"])), box_bounds(b),
                          pct(b["coverage"], 0), pct(b["density"], 0),
                          f"{int(b['runs_of_interest'])} of {int(b['runs'])}"])
+    v["ceiling_sentence"] = ceiling_sentence(folder / "sweep")
     v["tables"] = {"discovery-boxes": {
         "columns": ["outcome", "box", "restricted parameters (bounds)", "coverage", "density",
                     "runs where it holds, of the box's"],
@@ -1077,6 +1078,29 @@ def discovery_values(folder: Path) -> dict | None:
                    "coverage (share of the runs where the outcome holds that lie in the box) "
                    "and density (share of the box's runs where it holds)."}}
     return v
+
+
+def ceiling_sentence(sweep: Path) -> str:
+    """How close runs come to the share of items they could print at their own
+    multi-material reach (from the sweep's runs and yearly tables; empty without them)."""
+    from experiments.discovery import printable_ceiling
+
+    runs_file, yearly_file = sweep / "runs.parquet", sweep / "yearly.parquet"
+    if not (runs_file.is_file() and yearly_file.is_file()):
+        return ""
+    runs = pd.read_parquet(runs_file).set_index("run_id")
+    if "multi_material_reach" not in runs:
+        return ""
+    yearly = pd.read_parquet(yearly_file, columns=["run_id", "share_home_print",
+                                                   "share_print_service"])
+    peak = (yearly["share_home_print"] + yearly["share_print_service"]).groupby(
+        yearly["run_id"]).max()
+    ceiling = runs["multi_material_reach"].map(printable_ceiling)
+    ratio = (peak / ceiling).dropna()
+    return (f"Each run prints at most a part of what its own reach makes printable: its peak "
+            f"3D share is {pct(float(ratio.median()), 0)} of its ceiling in the median run and "
+            f"{pct(float(ratio.max()), 0)} at most, so a takeover needs the widest reach and "
+            "most of the other uncertainties on printing's side at once")
 
 
 def dollars(x: float) -> str:

@@ -339,6 +339,22 @@ def test_history_match_is_quoted(tmp_path):
     assert "has not finished" in values["parts"]["history_match"]["note"]
 
 
+def test_discovery_ceiling_sentence_compares_peaks_with_each_runs_ceiling(tmp_path):
+    from experiments.discovery import printable_ceiling
+
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    assert paper.ceiling_sentence(sweep) == ""  # no tables, no sentence
+    pd.DataFrame({"run_id": [0, 1], "multi_material_reach": [0.0, 1.0]}).to_parquet(
+        sweep / "runs.parquet")
+    top = 0.5 * printable_ceiling(1.0)  # run 1 peaks at half its ceiling, run 0 at a tenth
+    pd.DataFrame({"run_id": [0, 0, 1, 1], "year": [2000, 2001] * 2,
+                  "share_home_print": [0.0, 0.1 * printable_ceiling(0.0), 0.0, top],
+                  "share_print_service": 0.0}).to_parquet(sweep / "yearly.parquet")
+    sentence = paper.ceiling_sentence(sweep)
+    assert "30\u00a0% of its ceiling in the median run and 50\u00a0% at most" in sentence
+
+
 def test_history_closeness_rule():
     table = pd.DataFrame([
         {"series": "a share", "year": 2000, "observed": 0.10, "model": 0.12, "unit": "fraction"},
