@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from market_abm import observables
+from market_abm.cli import main
 from market_abm.match_cli import FAN_PANELS
 from market_abm.predictive import FORECASTS, bass_curve, fit_bass, holdout_scores, score_records
 from market_abm.runner import simulate
@@ -26,6 +27,17 @@ SETS = [a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]
 def cli(*args):
     return subprocess.run([sys.executable, "-m", "market_abm.cli", *args], capture_output=True,
                           text=True, timeout=900, stdin=subprocess.DEVNULL)
+
+
+def refused(capsys, *args) -> list[str]:
+    """Run ``market-abm`` in this process (the same code as the command, without a new
+    interpreter) on input it must refuse: the status must be 2; returns stderr's lines."""
+    try:
+        status = main(list(args))
+    except SystemExit as stop:  # argparse's own errors
+        status = stop.code
+    assert status == 2, args
+    return capsys.readouterr().err.strip().splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -126,35 +138,32 @@ def test_bass_fit_recovers_a_bass_curve():
     ("forecast range", ["--forecast-to", "2300"], "end_year"),
     ("draws", ["--draws", "0"], "--draws must be at least 1"),
 ])
-def test_bad_history_match_input_is_one_line(targets_file, tmp_path, case, flags, words):
+def test_bad_history_match_input_is_one_line(targets_file, tmp_path, capsys, case, flags,
+                                            words):
     out = tmp_path / "never"
-    done = cli("calibrate", "--targets", str(targets_file), *SETS, *flags, "--workers", "1",
-               "--out", str(out))
-    assert done.returncode == 2, (case, done.stdout, done.stderr)
-    lines = done.stderr.strip().splitlines()
+    lines = refused(capsys, "calibrate", "--targets", str(targets_file), *SETS, *flags,
+                    "--workers", "1", "--out", str(out))
     assert len(lines) == 1 and words in lines[0], (case, lines)
     assert not out.exists()
 
 
-def test_abc_settings_are_refused_in_lhs_mode(tmp_path):
+def test_abc_settings_are_refused_in_lhs_mode(tmp_path, capsys):
     data = tmp_path / "obs.csv"
     data.write_text("year,value\n2000,0.01\n2001,0.02\n")
     for flags, words in ((["--quick"], "--quick is an ABC setting"),
                          (["--holdout", "2001:2001"], "--holdout is an ABC setting"),
                          (["--method", "abc"], "--method abc needs --targets")):
-        done = cli("calibrate", "--data", str(data), "--target", "share_online", *flags,
-                   "--out", str(tmp_path / "never"))
-        assert done.returncode == 2 and words in done.stderr, (flags, done.stderr)
+        lines = refused(capsys, "calibrate", "--data", str(data), "--target", "share_online",
+                        *flags, "--out", str(tmp_path / "never"))
+        assert len(lines) == 1 and words in lines[0], (flags, lines)
         assert not (tmp_path / "never").exists()
-    done = cli("calibrate", "--out", str(tmp_path / "never"))
-    assert done.returncode == 2 and "give --targets FILE.toml, or --data" in done.stderr
+    lines = refused(capsys, "calibrate", "--out", str(tmp_path / "never"))
+    assert "give --targets FILE.toml, or --data" in lines[0]
 
 
-def test_an_unreachable_scheduler_is_one_line(targets_file, tmp_path):
+def test_an_unreachable_scheduler_is_one_line(targets_file, tmp_path, capsys):
     out = tmp_path / "never"
-    done = cli("calibrate", "--targets", str(targets_file), *SETS, "--scheduler",
-               "tcp://127.0.0.1:1", "--out", str(out))
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
+    lines = refused(capsys, "calibrate", "--targets", str(targets_file), *SETS, "--scheduler",
+                    "tcp://127.0.0.1:1", "--out", str(out))
     assert len(lines) == 1 and "cannot reach Dask scheduler" in lines[0], lines
     assert not out.exists()

@@ -25,7 +25,8 @@ def _figure(path: Path) -> None:
 
 def write_experiment_results(results: Path) -> None:
     """baseline_replicates, capability_taste, pricing, screening, network, validation,
-    history, lock_in and discovery folders, a figure each."""
+    history, lock_in, discovery and history_match folders, a figure each."""
+    write_history_match(results / "history_match")
     rep = results / "baseline_replicates"
     rep.mkdir(parents=True)
     rows = []
