@@ -333,11 +333,18 @@ def test_run_to_year_stops_in_december_of_that_year_redrawing_yearly():
     assert all(int(s.split(" / ")[0]) % 12 == 0 for s in seen | {text(rc, "headline-step")})
     time.sleep(0.5)
     assert text(rc, "headline-step") == "48 / 732"  # stopped there
+    click(rc, "Step")  # step 49: a quarterly redraw then falls on quarters' ends
     set_select(rc, "Redraw every", "quarter")
     set_year(rc, 1994)
     click(rc, "Run to year")
+    seen = set()
+    deadline = time.monotonic() + 60
+    while not rc.find(v.Btn, children=["Play"]).widgets and time.monotonic() < deadline:
+        seen.add(text(rc, "headline-step"))
+        time.sleep(0.01)
     wait_for_play_button(rc)
     assert text(rc, "headline-date") == "Dec 1994"
+    assert all(int(s.split(" / ")[0]) % 3 == 0 for s in seen - {"49 / 732"}), seen
 
 
 @pytest.mark.parametrize("year", [1989, 2051])

@@ -96,7 +96,8 @@ def MarketPage():
         model = session.model
         while playing.value and session.model is model:
             start = time.monotonic()
-            n = REDRAW_EVERY[redraw.value]
+            every = REDRAW_EVERY[redraw.value]
+            n = every - session.snapshot.steps % every  # redraw at the interval's boundaries
             if stop_after.value:
                 n = min(n, stop_after.value - session.snapshot.steps)
             advance(n, model)
