@@ -105,7 +105,7 @@ class TargetModel:
     targets: Targets
 
     def __call__(self, parameters: dict) -> dict[str, float]:
-        values = {**self.base, **{k: _value(self.base, k, v) for k, v in parameters.items()}}
+        values = {**self.base, **{k: typed_value(self.base, k, v) for k, v in parameters.items()}}
         scenario = make_scenario(values)
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (seeded per candidate)
         timeseries = simulate(scenario, seed).timeseries
@@ -117,7 +117,8 @@ class TargetModel:
         return out
 
 
-def _value(base: dict, key: str, value: float):
+def typed_value(base: dict, key: str, value: float) -> int | float:
+    """A sampled parameter value as the scenario key takes it (whole for an int key)."""
     return int(round(value)) if isinstance(base.get(key), int) else float(value)
 
 

@@ -245,7 +245,12 @@ def forecast_figure(table: pd.DataFrame) -> plt.Figure:
 
 
 def cmd_match(args: argparse.Namespace) -> None:
-    from market_abm.history_match import point_estimate, posterior_table, run_abc
+    from market_abm.history_match import (
+        point_estimate,
+        posterior_table,
+        run_abc,
+        typed_value,
+    )
     from market_abm.predictive import holdout_scores, predictive, score_records
 
     targets = replace(load_targets(args.targets), holdout=args.holdout)
@@ -279,9 +284,9 @@ def cmd_match(args: argparse.Namespace) -> None:
         atomic_write(args.out / "posterior.parquet", lambda tmp: table.to_parquet(tmp))
         save_figure(posterior_figure(table, names), args.out / "posterior.png")
         estimate = point_estimate(table, names)
-        scenario = make_scenario({**base.model_dump(), **{
-            k: int(round(v)) if isinstance(getattr(base, k), int) else v
-            for k, v in estimate.items()}})
+        values = base.model_dump()
+        scenario = make_scenario(values | {k: typed_value(values, k, v)
+                                           for k, v in estimate.items()})
         text = scenario_to_toml(scenario)
         atomic_write(args.out / "scenario.toml", lambda tmp: tmp.write_text(text))
         last = table[table["population"] == table["population"].max()]

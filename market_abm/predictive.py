@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from market_abm import observables
+from market_abm.history_match import typed_value
 from market_abm.runner import simulate
 from market_abm.scenario import Scenario, make_scenario
 from market_abm.targets import Targets, simulated
@@ -66,7 +67,7 @@ def predictive(targets: Targets, base: Scenario, last: pd.DataFrame, engine, *, 
     root = base.model_dump() | {"end_year": end_year}
     tasks = []
     for i, row in picked.iterrows():
-        values = root | {k: _typed(root, k, row[k]) for k in names}
+        values = root | {k: typed_value(root, k, row[k]) for k in names}
         sequence = np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_STREAM, int(i)))
         tasks.append((values, int(sequence.generate_state(1)[0]), targets))
     runs = [None] * len(tasks)
@@ -87,10 +88,6 @@ def predictive(targets: Targets, base: Scenario, last: pd.DataFrame, engine, *, 
                          "observed": float(every.get(year, np.nan)),
                          "fitted": bool(year in fit.index), "draws": draws})
     return pd.DataFrame(rows)
-
-
-def _typed(base: dict, key: str, value: float):
-    return int(round(value)) if isinstance(base.get(key), int) else float(value)
 
 
 def fit_line(years: np.ndarray, values: np.ndarray) -> np.ndarray:
