@@ -39,6 +39,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,10 +121,14 @@ class Targets:
     folder: Path
     holdout: tuple[int, int] | None = None  # years (first, last) left out of the fit
 
+    @cached_property
+    def _observed_all(self) -> tuple[pd.Series, ...]:
+        return tuple(observed(t, self.folder) for t in self.targets)  # read once
+
     def observed_all(self) -> list[pd.Series]:
         """Each target's observed series (year -> value, after filter, years and
         transform), in file order, held-out years included."""
-        return [observed(t, self.folder) for t in self.targets]
+        return list(self._observed_all)
 
     def observed(self) -> list[pd.Series]:
         """The observations the fit sees: ``observed_all`` without the held-out years."""
