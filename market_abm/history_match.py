@@ -212,6 +212,20 @@ def posterior_table(history: pyabc.History) -> pd.DataFrame:
     return table
 
 
+def population_log(history: pyabc.History) -> list[dict[str, Any]]:
+    """One record per stored population, as pyabc timed it: ``population`` (0 = pyabc's
+    calibration sample that sets the first tolerance), ``tolerance`` (None for population
+    0, which has none), ``runs`` (candidate
+    runs evaluated), ``seconds`` (its wall time; a resumed calibration's pause between
+    sessions is not counted) and ``finished`` (ISO time)."""
+    pops = history.get_all_populations()
+    return [{"population": int(row.t) + 1,
+             "tolerance": float(row.epsilon) if np.isfinite(row.epsilon) else None,
+             "runs": int(row.samples), "seconds": round(float(row.wall_time), 1),
+             "finished": pd.Timestamp(row.population_end_time).isoformat()}
+            for row in pops.itertuples()]
+
+
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The smallest value whose cumulative weight reaches the share ``q`` of the total.
 

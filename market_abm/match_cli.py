@@ -10,13 +10,16 @@ year to --forecast-to: quantiles of the posterior predictive, market_abm.predict
 (each series: data, bands, fit window), forecast.png (the forecast fans), with
 --holdout FIRST:LAST holdout.csv (per series: held-out points inside the 50 % and 90 % bands,
 RMSE of the median, of a straight line and of a Bass curve) and manifest.json (settings,
-targets, status). Every input is checked before the first run.
+targets, status, fingerprint; when complete also the point estimate, the holdout scores, each
+population's tolerance, runs and wall time, and the predictive stage's wall time). Every input
+is checked before the first run.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -247,6 +250,7 @@ def forecast_figure(table: pd.DataFrame) -> plt.Figure:
 def cmd_match(args: argparse.Namespace) -> None:
     from market_abm.history_match import (
         point_estimate,
+        population_log,
         posterior_table,
         run_abc,
         typed_value,
@@ -262,13 +266,14 @@ def cmd_match(args: argparse.Namespace) -> None:
         if getattr(args, flag) is None:
             setattr(args, flag, small if quick else full)
     check_inputs(args, targets, base)
-    settings = dict(kind="history match (ABC-SMC, pyabc)", targets_file=str(args.targets),
+    settings = dict(kind="calibration", method="ABC-SMC (pyabc)", targets_file=str(args.targets),
                     targets=targets_to_toml(targets), base_scenario=base.model_dump(),
                     seed=args.seed, population=args.population,
                     generations=args.generations, draws=args.draws,
                     holdout=list(args.holdout) if args.holdout else None,
                     forecast_to=forecast_end(args, base), quick=quick)
     job = Job("calibration", identity(settings), MATCH_FILES)
+    settings["fingerprint"] = job.identity  # rerunning the same command resumes (outdir)
     names = [p.name for p in targets.parameters]
     with Claim(args.out, job, args.overwrite), \
             open_engine(args.workers, args.scheduler) as engine:
@@ -292,8 +297,10 @@ def cmd_match(args: argparse.Namespace) -> None:
         last = table[table["population"] == table["population"].max()]
         print(f"calibrate: posterior predictive, {args.draws} runs to "
               f"{forecast_end(args, base)}")
+        started = time.perf_counter()
         bands = predictive(targets, base, last, engine, draws=args.draws, seed=args.seed,
                            end_year=forecast_end(args, base))
+        predictive_seconds = round(time.perf_counter() - started, 1)
         atomic_write(args.out / "predictive.parquet", lambda tmp: bands.to_parquet(tmp))
         save_figure(fit_figure(bands, args.holdout), args.out / "fit.png")
         save_figure(forecast_figure(bands), args.out / "forecast.png")
@@ -310,7 +317,9 @@ def cmd_match(args: argparse.Namespace) -> None:
                             mean_distance=float(np.average(last["distance"],
                                                            weights=last["weight"])),
                             holdout_scores=None if scores is None
-                            else score_records(scores)),
+                            else score_records(scores),
+                            populations=population_log(history),
+                            predictive_seconds=predictive_seconds),
                    args.out / "manifest.json")
     extra = ", holdout.csv" if args.holdout else ""
     print(f"calibrate: {', '.join(f'{k}={v:.4g}' for k, v in estimate.items())} (weighted "

@@ -87,6 +87,36 @@ def test_history_match_writes_every_file_and_scores_the_holdout(targets_file, tm
         assert (out / figure).read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_same_command_resumes_a_killed_history_match(targets_file, tmp_path, capsys,
+                                                        monkeypatch):
+    """Killed after its first population, the same command picks up from abc.db."""
+    from market_abm import history_match
+
+    make_abc, calls = history_match.make_abc, []
+
+    def killed_after_one(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C would, during the second population
+        return make_abc(*args, **kwargs)
+
+    out = tmp_path / "hm"
+    argv = ["calibrate", "--targets", str(targets_file), *SETS, "--population", "4",
+            "--generations", "2", "--draws", "2", "--workers", "1", "--seed", "5",
+            "--out", str(out)]
+    monkeypatch.setattr(history_match, "make_abc", killed_after_one)
+    assert main(argv) != 0
+    assert "rerun the same command to resume" in capsys.readouterr().err
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    monkeypatch.setattr(history_match, "make_abc", make_abc)
+    assert main(argv) == 0
+    assert "resuming after population 1 of 2" in capsys.readouterr().out
+    report = json.loads((out / "manifest.json").read_text())
+    assert [p["population"] for p in report["populations"]] == [0, 1, 2]
+    assert all(p["seconds"] >= 0 and p["runs"] >= 4 for p in report["populations"])
+    assert set(pd.read_parquet(out / "posterior.parquet")["population"]) == {1, 2}
+
+
 def test_holdout_scores_count_points_in_the_bands():
     """Two held-out points, one inside both bands, one outside both: 0.5 and 0.5; a series
     on a straight line is predicted exactly by the line."""
