@@ -1,8 +1,9 @@
 """The app in a real browser: `market-abm app` started here on 127.0.0.1, Debian's chromium driven
 by Playwright (pytest-playwright's fixtures; Playwright cannot download a browser here).
 
-Fails on any page error, failed or non-loopback request, server traceback, or asset the server
-could not serve offline ("Could not load URL").
+Fails on any page error, failed or non-loopback request, server traceback, asset the server
+could not serve offline ("Could not load URL"), or front-end in development mode. The server is
+started with the command `make app` runs (`market-abm app --port N`).
 """
 
 from __future__ import annotations
@@ -89,8 +90,16 @@ class Watch:
         page.on("request", self.request)
         page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
         page.on("response", self.response)
+        page.on("console", self.console)
+        self.scripts: list[str] = []
+
+    def console(self, message) -> None:
+        if "development mode" in message.text.lower():  # Vue's development build says so
+            self.problems.append(f"development mode: {message.text}")
 
     def request(self, request) -> None:
+        if request.resource_type == "script":
+            self.scripts.append(request.url)
         url = urlparse(request.url)
         if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
             self.problems.append(f"outside request: {request.url}")
@@ -106,6 +115,10 @@ def open_page(browser, url):
     watch = Watch(page)
     page.goto(url)
     page.wait_for_selector(".headline-date", timeout=60_000)
+    # the production front-end: Solara's production flag and its minified Vue app
+    assert page.evaluate("solara.production") is True
+    app = [u for u in watch.scripts if "solara-vuetify-app" in u]
+    assert app and all(u.endswith(".min.js") for u in app), watch.scripts
     return context, page, watch
 
 
