@@ -4,7 +4,7 @@ default size (2,000 customers).
 Clicks Step on the app's page rendered by ``solara.render`` (the model step, the snapshot, the
 six views and the headline, as the server does for a browser; only the websocket transfer is
 left out), at four points of a baseline run (1990, 2010, 2030, 2048) since later years have
-more firms and flows. Prints ``name: value`` lines; the issue's budget is a median of 300 ms
+more firms and flows. Prints ``name: value`` lines; the budget is a median of 200 ms
 (wall clock). CPU time of the process is printed too: on a shared, busy machine it shows what
 the step costs without the wait for a core. The bare model step is measured in the same run as
 the reference. Then, on a fresh page, "Run to year" 2050 with "Redraw every" year and no pause:
@@ -78,8 +78,8 @@ def main() -> None:
     print(f"app_step_redraw_cpu_median_ms: {statistics.median(page_cpu) * 1000:.1f}")
     print(f"model_step_median_ms: {model_ms:.1f}")
     print(f"redraw_over_model_step: {page_ms / model_ms:.1f}")
-    print("budget_ms: 300")
-    print(f"within_budget: {page_ms <= 300}")
+    print("budget_ms: 200")
+    print(f"within_budget: {page_ms <= 200}")
     print(f"app_full_run_yearly_redraw_s: {full_s:.1f}")
     print(f"model_full_run_s: {bare_s:.1f}")
     print(f"full_run_over_model_run: {full_s / bare_s:.2f}")
@@ -95,7 +95,7 @@ def full_run() -> tuple[float, float]:
     _, rc = solara.render(Wrapped(), handle_error=False)
     session = next(o for o in gc.get_objects()
                    if isinstance(o, Session) and id(o) not in before)
-    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    rc.find(v.Html, class_="pause-between").find(v.Slider).widget.v_model = 0
     rc.find(v.Select, label="Redraw every").widget.v_model = "year"
     end = session.model.scenario.end_year
     box = rc.find(v.TextField, label="Year").widget

@@ -22,6 +22,8 @@ Example:
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -453,6 +455,32 @@ def _unbounded_reals() -> tuple[str, ...]:
     """Real parameters with no documented upper limit (capped at MAX_UNBOUNDED)."""
     return tuple(name for name, field in Scenario.model_fields.items()
                  if field.annotation is float and not {"le", "lt"} & set(_limits(field)))
+
+
+@functools.cache
+def parameter_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The parameters by section of the Scenario class (its ``# --- name ---`` comments), in
+    definition order: ((section, (parameter, ...)), ...)."""
+    groups: list[tuple[str, list[str]]] = []
+    for line in inspect.getsource(Scenario).splitlines():
+        if heading := re.match(r"\s*# --- (.+?) -+$", line):
+            groups.append((heading.group(1), []))
+        elif (field := re.match(r"    (\w+):", line)) and field.group(1) in Scenario.model_fields:
+            groups[-1][1].append(field.group(1))
+    return tuple((name, tuple(keys)) for name, keys in groups)
+
+
+def preset_description(name: str) -> str:
+    """What a preset is for: the comment lines that open its file, as one paragraph."""
+    if name not in PRESETS:
+        raise ScenarioError(f"unknown preset '{name}': allowed presets are {', '.join(PRESETS)}")
+    text = resources.files("market_abm.presets").joinpath(f"{name}.toml").read_text()
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("#").strip())
+    return " ".join(lines)
 
 
 def parameter_docs() -> list[dict[str, Any]]:

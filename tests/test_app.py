@@ -15,12 +15,12 @@ from PIL import Image
 
 from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ChannelShares
-from market_abm.viz.controls import MAX_CUSTOMERS, PARAMETERS, limits
+from market_abm.viz.controls import COMMON, FIELDS, MAX_CUSTOMERS, bounds, limits, parse
 from market_abm.viz.headline import headline
 from market_abm.viz.page import VIEWS, MarketPage
 from market_abm.viz.state import Session, Settings, preset_settings
 
-SMALL = Settings(n_customers=200)
+SMALL = Settings(edits={"n_customers": 200})
 
 
 @solara.component
@@ -46,8 +46,15 @@ def images(rc) -> list[bytes]:
     return [w.value for w in rc.find(widgets.Image).widgets]
 
 
-def set_slider(rc, name: str, value) -> None:
-    rc.find(v.Html, class_=f"param-{name}").find(v.Slider).widget.v_model = value
+def set_box(rc, name: str, value) -> None:
+    """Type ``value`` into a parameter's box and press Enter."""
+    box = rc.find(v.TextField, class_=f"param-{name}").widget
+    box.v_model = str(value)
+    box.fire_event("keyup.enter", {})
+
+
+def set_pause(rc, ms: int) -> None:
+    rc.find(v.Html, class_="pause-between").find(v.Slider).widget.v_model = ms
 
 
 def set_select(rc, label: str, value: str) -> None:
@@ -74,14 +81,14 @@ def test_reset_rebuilds_the_run_and_bad_settings_keep_the_current_one():
     assert s.reset().steps == 0
     s.step(3)
     with pytest.raises(ScenarioError, match="social_degree"):
-        s.reset(Settings(n_customers=10))  # fewer customers than social ties
+        s.reset(Settings(edits={"n_customers": 10}))  # fewer customers than social ties
     with pytest.raises(ScenarioError, match="seed"):
-        s.reset(Settings(n_customers=200, seed=-3))
+        s.reset(Settings(edits={"n_customers": 200}, seed=-3))
     assert s.snapshot.steps == 3 and s.settings == SMALL
 
 
 def test_same_seed_same_run_other_seed_other_run():
-    a, b, c = (Session(Settings(n_customers=300, seed=k)) for k in (4, 4, 5))
+    a, b, c = (Session(Settings(edits={"n_customers": 300}, seed=k)) for k in (4, 4, 5))
     ta, tb, tc = (x.step(24).timeseries for x in (a, b, c))
     assert ta.equals(tb)
     assert not ta.equals(tc)
@@ -89,13 +96,14 @@ def test_same_seed_same_run_other_seed_other_run():
 
 def test_preset_settings_show_the_preset_values():
     bass = preset_settings("bass")
-    assert bass.social_network == "complete" and bass.n_customers == 2000
+    assert bass.value("social_network") == "complete" and bass.value("n_customers") == 2000
+    assert bass.edits == () and bass.scenario().adoption_model == "bass"
     with pytest.raises(ScenarioError):
         preset_settings("nope")
 
 
 def test_run_to_the_last_step_ends_and_further_steps_do_nothing():
-    s = Session(Settings(preset="bass", n_customers=100, social_network="complete"))
+    s = Session(Settings(preset="bass", edits={"n_customers": 100}))
     snap = s.step(10_000)
     assert snap.ended and snap.steps == snap.n_steps == 360
     assert (snap.year, snap.month) == (2029, 12)
@@ -169,11 +177,30 @@ def test_headline_before_and_after_the_first_step():
     assert h["retail"] == "100.0 %"
 
 
-def test_slider_ranges_follow_the_parameter_limits():
+def test_every_parameter_has_a_box_with_its_limits_unit_and_rationale():
+    from market_abm.scenario import Scenario, parameter_docs
+    from market_abm.viz.controls import SECTIONS
+
+    on_page = [*COMMON, *(k for _, keys in SECTIONS for k in keys)]
+    assert sorted(on_page) == sorted(Scenario.model_fields)  # each once
+    for doc in parameter_docs():
+        assert doc["rationale"] in FIELDS[doc["name"]].help
+        assert f"Unit: {doc['unit'] or 'none'}." in FIELDS[doc["name"]].help
     assert limits("platform_commission") == ((0.0, False), (1.0, False))
-    assert PARAMETERS["price_sensitivity"].min > 0  # gt 0: the bound itself is excluded
-    assert PARAMETERS["n_customers"].max == MAX_CUSTOMERS
-    assert PARAMETERS["printer_capability_growth"].max == 2.0
+    assert parse(FIELDS["platform_commission"], "0.25", SMALL) == 0.25
+    with pytest.raises(ValueError, match="must be above 0 and at most 100, got 0"):
+        parse(FIELDS["price_sensitivity"], "0", SMALL)  # gt 0: the bound is excluded
+    with pytest.raises(ValueError, match="must be a number .*got 'abc'"):
+        parse(FIELDS["price_sensitivity"], "abc", SMALL)
+    with pytest.raises(ValueError, match="must be a whole number"):
+        parse(FIELDS["n_customers"], "12.5", SMALL)
+    assert parse(FIELDS["capability_freeze_year"], "", SMALL) is None  # optional
+    # customers: above the social degree (10 by default) and at most the page's cap
+    assert bounds(FIELDS["n_customers"], SMALL) == ((11, False), (MAX_CUSTOMERS, False))
+    with pytest.raises(ValueError, match="Customers .*at least 11 .*got 10"):
+        parse(FIELDS["n_customers"], "10", SMALL)
+    fewer_ties = SMALL.with_value("social_degree", 4)
+    assert parse(FIELDS["n_customers"], "10", fewer_ties) == 10
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -196,7 +223,7 @@ def test_page_steps_redraws_and_resets():
 def test_slider_changes_apply_at_reset():
     rc = render_page()
     click(rc, "Step")
-    set_slider(rc, "n_customers", 500)
+    set_box(rc, "n_customers", 500)
     assert any("apply at Reset" in w.children[0] for w in rc.find(v.Alert, type="info").widgets)
     assert text(rc, "headline-step") == "1 / 732"  # nothing changes until Reset
     click(rc, "Reset")
@@ -214,14 +241,23 @@ def test_two_pages_have_their_own_runs():
     assert text(one, "headline-date") == "Dec 1990"
 
 
-@pytest.mark.parametrize("name", list(PARAMETERS))
-def test_extreme_slider_values_never_break_the_page(name):
+def extremes(name: str) -> list:
+    """The lowest and highest value a box takes (strict bounds: just inside)."""
+    field = FIELDS[name]
+    low, high = bounds(field, Settings())
+    nudge = 1 if field.kind == "int" else 1e-6
+    values = [low[0] + nudge * low[1], high[0] - nudge * high[1]]
+    return [int(v) if field.kind == "int" else v for v in values]
+
+
+@pytest.mark.parametrize("name", [k for k in COMMON if FIELDS[k].kind in ("int", "float")])
+def test_extreme_values_never_break_the_page(name):
     rc = render_page()
-    r = PARAMETERS[name]
-    for value in (r.min, r.max):
-        if name == "n_customers" and value == r.max:
+    for value in extremes(name):
+        if name == "n_customers" and value == MAX_CUSTOMERS:
             value = 5000  # the full cap is exercised in the browser-free session test below
-        set_slider(rc, name, value)
+        set_box(rc, name, value)
+        assert not rc.find(v.Btn, children=["Reset"]).widget.disabled, (name, value)
         click(rc, "Reset")
         click(rc, "Step a year")
         errors = rc.find(v.Alert, type="error").widgets
@@ -231,26 +267,88 @@ def test_extreme_slider_values_never_break_the_page(name):
             assert text(rc, "headline-date") == "Dec 1990"
 
 
-def test_largest_population_on_the_slider_runs():
-    s = Session(Settings(n_customers=MAX_CUSTOMERS))
+def test_largest_population_on_the_page_runs():
+    s = Session(Settings(edits={"n_customers": MAX_CUSTOMERS}))
     assert s.step(2).steps == 2
 
 
-def test_bad_seed_is_reported_on_the_page():
+def blocked(rc) -> str | None:
+    """The line beside Reset when it is blocked, else None (Reset enabled)."""
+    disabled = rc.find(v.Btn, children=["Reset"]).widget.disabled
+    notes = rc.find(v.Alert, class_="reset-blocked").widgets
+    assert disabled == bool(notes)
+    return notes[0].children[0] if notes else None
+
+
+def box_error(rc, name: str) -> list[str]:
+    return rc.find(v.TextField, class_=f"param-{name}").widget.messages
+
+
+def caption(rc) -> str:
+    spans = [w.children[0] for w in rc.find(v.Html, tag="span").widgets if w.children]
+    return next(s for s in spans if "customers," in s)
+
+
+@pytest.mark.parametrize("typed", ["abc", "1.5", "", "-5", str(2**63)])
+def test_an_invalid_seed_blocks_reset_with_one_line(typed):
     rc = render_page()
-    seed = rc.find(v.TextField, label="Seed").widget
-    seed.v_model = "-5"
-    seed.fire_event("keyup.enter", {})
+    click(rc, "Step")
+    set_box(rc, "seed", typed)
+    [line] = box_error(rc, "seed")
+    assert line.startswith("Seed: must be a whole number from 0") and f"got '{typed}'" in line
+    assert blocked(rc) == f"Reset is blocked: {line}"
+    click(rc, "Reset")  # a click that reaches the server anyway starts nothing
+    assert text(rc, "headline-step") == "1 / 732"
+    set_box(rc, "seed", "7")
+    assert blocked(rc) is None and not box_error(rc, "seed")
     click(rc, "Reset")
-    assert "seed" in rc.find(v.Alert, type="error").widget.children[0]
-    click(rc, "Step")  # the previous run goes on
-    assert text(rc, "headline-date") == "Jan 1990"
+    assert "seed 7," in caption(rc) and text(rc, "headline-step") == "0 / 732"
+
+
+def test_customers_must_exceed_the_social_degree_on_the_page():
+    rc = render_page()
+    set_box(rc, "n_customers", 10)
+    [line] = box_error(rc, "n_customers")
+    assert line == "Customers (agents): must be at least 11 and at most 20000, got 10"
+    assert blocked(rc) == f"Reset is blocked: {line}"
+    set_box(rc, "social_degree", 4)  # folded under "Social network": 10 is now allowed
+    assert blocked(rc) is None and not box_error(rc, "n_customers")
+    click(rc, "Reset")
+    assert "seed 1, 10 customers" in caption(rc)
+    click(rc, "Step a year")
+    assert text(rc, "headline-date") == "Dec 1990"
+
+
+def test_a_rule_across_parameters_marks_the_box_it_names_and_blocks_reset():
+    rc = render_page()
+    set_box(rc, "printer_price_floor", 5000)  # above printer_price_start
+    [line] = box_error(rc, "printer_price_floor")
+    assert line.startswith("printer_price_floor: must be <= printer_price_start")
+    assert blocked(rc) == f"Reset is blocked: {line}"
+    set_box(rc, "printer_price_floor", 100)
+    assert blocked(rc) is None and not box_error(rc, "printer_price_floor")
+
+
+def test_a_folded_parameter_reaches_the_run():
+    import gc
+
+    before = {id(o) for o in gc.get_objects() if isinstance(o, Session)}
+    rc = render_page()
+    session = next(o for o in gc.get_objects() if isinstance(o, Session)
+                   and id(o) not in before)
+    set_box(rc, "internet_q", 0.9)
+    set_select(rc, "Adoption model", "bass")
+    rc.find(v.Html, class_="param-dynamic_pricing").find(v.Checkbox).widget.v_model = False
+    assert session.model.scenario.internet_q != 0.9  # applied at Reset only
+    click(rc, "Reset")
+    s = session.model.scenario
+    assert (s.internet_q, s.adoption_model, s.dynamic_pricing) == (0.9, "bass", False)
 
 
 def test_run_to_the_end_states_it_and_disables_stepping():
     rc = render_page()
     set_select(rc, "Scenario preset", "bass")
-    set_slider(rc, "n_customers", 100)
+    set_box(rc, "n_customers", 100)
     click(rc, "Reset")
     for _ in range(30):
         click(rc, "Step a year")
@@ -265,7 +363,7 @@ def test_run_to_the_end_states_it_and_disables_stepping():
 
 def test_play_steps_until_paused():
     rc = render_page()
-    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    set_pause(rc, 0)
     click(rc, "Play")
     deadline = time.monotonic() + 20
     while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
@@ -285,7 +383,7 @@ def test_play_steps_until_paused():
 
 def test_reset_while_playing_stops_play_and_starts_over():
     rc = render_page()
-    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    set_pause(rc, 0)
     click(rc, "Play")
     deadline = time.monotonic() + 20
     while text(rc, "headline-step").startswith("0 ") and time.monotonic() < deadline:
@@ -328,9 +426,9 @@ def run_to_year(rc, year: int) -> set[str]:
 
 def test_run_to_year_stops_in_december_of_that_year_redrawing_yearly():
     rc = render_page()
-    set_slider(rc, "n_customers", 100)
+    set_box(rc, "n_customers", 100)
     click(rc, "Reset")
-    rc.find(v.Slider, label="Pause between redraws (ms)").widget.v_model = 0
+    set_pause(rc, 0)
     set_select(rc, "Redraw every", "year")
     seen = run_to_year(rc, 1993)
     assert text(rc, "headline-date") == "Dec 1993"
@@ -374,7 +472,8 @@ def upload(rc, name: str, content: bytes) -> None:
 def test_scenario_file_replaces_the_preset_and_runs_as_written():
     content = scenario_file(n_customers=300, social_weight=0.4, printer_capability_growth=0.2)
     s = Settings().with_file("box1.toml", content)
-    assert (s.file_name, s.n_customers, s.printer_capability_growth) == ("box1.toml", 300, 0.2)
+    assert (s.file_name, s.value("n_customers"), s.value("printer_capability_growth")) == (
+        "box1.toml", 300, 0.2)
     scenario = Session(s).model.scenario
     assert scenario.social_weight == 0.4 and scenario.n_customers == 300  # not a slider
     assert s.with_preset("baseline").file_name is None
@@ -411,6 +510,6 @@ def test_page_loads_a_scenario_file_and_reports_a_bad_one():
 def test_thresholds_are_the_categories_the_run_can_print():
     today = Session(SMALL).snapshot.thresholds
     assert "spare_parts" in today and "clothing" not in today and "books" not in today
-    wider = Session(Settings(n_customers=200).with_file(
+    wider = Session(Settings().with_file(
         "mm.toml", scenario_file(n_customers=200, multi_material_reach=0.5))).snapshot.thresholds
     assert wider["clothing"] == 0.85 and "books" not in wider

@@ -141,6 +141,13 @@ def chart(page, name: str) -> bytes:
     return page.locator(f".view-{name} img").screenshot()
 
 
+def type_in(page, name: str, value: str) -> None:
+    """Type into a parameter's box (class param-NAME) and press Enter."""
+    box = page.locator(f".param-{name} input")
+    box.fill(value)
+    box.press("Enter")
+
+
 def choose(page, label: str, option: str) -> None:
     page.locator(".v-select", has_text=label).locator(".v-select__slot").click()
     page.locator(".menuable__content__active .v-list-item", has_text=option).click()
@@ -162,12 +169,8 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     changed = [name for name, png in before.items() if chart(a, name) != png]
     assert len(changed) >= 3, f"only {changed} changed after 13 steps"
 
-    # a slider: keyboard on the customers slider (+10 per arrow press), applied at Reset
-    thumb = a.locator(".param-n_customers [role=slider]")
-    thumb.focus()
-    for _ in range(3):
-        thumb.press("ArrowRight")
-    a.get_by_text("Customers (agents): 2,030").wait_for()
+    # a parameter box, applied at Reset
+    type_in(a, "n_customers", "2030")
     a.get_by_text("Changed settings apply at Reset.").wait_for()
     assert headline(a, "step") == "13 / 732"
     click(a, "Reset")
@@ -188,12 +191,8 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
 
     # session b runs a short scenario to its end
     choose(b, "Scenario preset", "bass")
-    thumb = b.locator(".param-n_customers [role=slider]")
-    thumb.focus()
-    thumb.press("Home")
-    for _ in range(9):
-        thumb.press("ArrowRight")
-    b.get_by_text("Customers (agents): 100").wait_for()
+    type_in(b, "n_customers", "100")
+    b.get_by_text("Changed settings apply at Reset.").wait_for()
     click(b, "Reset")
     wait_headline(b, "date", "start of 2000")
     for _ in range(30):
@@ -240,3 +239,32 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     ctx_a.close()
     ctx_b.close()
     assert not watch_a.problems + watch_b.problems, watch_a.problems + watch_b.problems
+
+
+def test_boxes_explain_themselves_and_bad_values_block_reset(server, browser):
+    url, _ = server
+    ctx, page, watch = open_page(browser, url)
+    reset = page.get_by_role("button", name="Reset", exact=True)
+    # the rationale of a parameter as a tooltip on its help icon
+    page.locator(".param-help").first.hover()
+    page.get_by_text("Households simulated", exact=False).wait_for()
+    # an invalid seed: one line under the box, Reset blocked until it is mended
+    for typed in ("abc", "1.5", ""):
+        type_in(page, "seed", typed)
+        page.get_by_text(f"Seed: must be a whole number from 0 to 9,223,372,036,854,775,807, "
+                         f"got '{typed}'").first.wait_for()
+        assert reset.is_disabled()
+    type_in(page, "seed", "3")
+    page.get_by_text("Changed settings apply at Reset.").wait_for()
+    assert reset.is_enabled()
+    # customers at the minimum of the scenario (10) with 10 social ties: refused at the box
+    type_in(page, "n_customers", "10")
+    page.get_by_text("Customers (agents): must be at least 11", exact=False).first.wait_for()
+    assert reset.is_disabled()
+    page.get_by_text("Social network (", exact=False).click()  # unfold the section
+    type_in(page, "social_degree", "4")
+    page.get_by_text("Changed settings apply at Reset.").wait_for()
+    click(page, "Reset")
+    page.get_by_text("seed 3, 10 customers", exact=False).wait_for()
+    ctx.close()
+    assert not watch.problems, watch.problems

@@ -41,7 +41,7 @@ class LiveView(abc.ABC):
         >>> class Dots(LiveView):
         ...     def draw(self, snap):
         ...         return [self.ax.scatter([snap.steps], [0])]
-        >>> snap = Session(Settings(n_customers=50)).snapshot
+        >>> snap = Session(Settings(edits={"n_customers": 50})).snapshot
         >>> png = Dots(snap).render(snap)
         >>> png[:4] == b"\\x89PNG"
         True

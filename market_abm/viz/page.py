@@ -16,12 +16,17 @@ import solara.lab
 
 from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ActiveFirms, ChannelShares, RevenueShares, Technology
-from market_abm.viz.controls import REDRAW_EVERY, ParameterControls, RunControls
+from market_abm.viz.controls import (
+    REDRAW_EVERY,
+    ParameterControls,
+    RunControls,
+    blocking,
+)
 from market_abm.viz.headline import headline
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
-from market_abm.viz.state import Session, Snapshot
+from market_abm.viz.state import Session, Settings, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +75,48 @@ def status_text(snap: Snapshot, playing: bool) -> str:
 
 
 @solara.component
+def RunCard(session: Session, current: solara.Reactive[Snapshot],
+            settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
+            playing: solara.Reactive[bool], actions: dict):
+    """The run's buttons (redrawn with each snapshot: the parameter boxes are not)."""
+    changed = settings.value != session.settings
+    blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
+                              [settings.value, drafts.value])
+    RunControls(playing=playing.value, ended=current.value.ended, changed=changed,
+                blocked=blocked, **actions)
+
+
+@solara.component
+def Results(session: Session, current: solara.Reactive[Snapshot],
+            error: solara.Reactive[str], playing: solara.Reactive[bool]):
+    """What the run shows: its settings, errors, state, headline numbers and the views."""
+    snap, applied = current.value, session.settings
+    solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
+                f"{session.model.scenario.n_customers} customers, "
+                f"{session.model.scenario.social_network} social network",
+                style={"color": "#555"})
+    if error.value:
+        solara.Error(error.value, classes=["run-error"])
+    if snap.ended:
+        solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"])
+    else:
+        solara.Info(status_text(snap, playing.value), classes=["run-status"])
+    Headline(snap)
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        for name, kind in VIEWS:
+            View(name, kind, snap)
+
+
+@solara.component
 def MarketPage():
-    """The whole page for one browser session."""
+    """The whole page for one browser session.
+
+    Only the components that show the run (``RunCard``, ``Results``) read the snapshot, so a
+    step redraws them and not the parameter boxes."""
     session = solara.use_memo(Session, [])
     settings = solara.use_reactive(session.settings)
+    drafts = solara.use_reactive({})  # {box: (text typed, why the box cannot take it)}
     current = solara.use_reactive(session.snapshot)
-    snap = current.value
     playing = solara.use_reactive(False)
     interval = solara.use_reactive(100)
     redraw = solara.use_reactive("month")
@@ -129,6 +170,10 @@ def MarketPage():
     def reset() -> None:
         playing.set(False)
         stop_after.set(0)
+        reason = blocking(settings.value, drafts.value)
+        if reason is not None:  # the button is disabled then; a stale click changes nothing
+            error.set(f"Could not start a run with these settings: {reason}")
+            return
         try:
             session.reset(settings.value)
             session.publish(current.set)
@@ -136,32 +181,19 @@ def MarketPage():
         except ScenarioError as exc:
             error.set(f"Could not start a run with these settings: {exc}")
 
+    actions = dict(on_play=lambda: (stop_after.set(0), playing.set(not playing.value)),
+                   on_step=lambda: advance(1), on_year=lambda: advance(12),
+                   on_reset=reset, interval=interval, redraw=redraw, run_to=run_to,
+                   on_run_to=run_to_year)
+
     with solara.AppBar():
         solara.AppBarTitle("market_abm: distribution networks and 3D printing")
 
     with solara.Sidebar():
         with solara.Card("Run"):
-            RunControls(playing=playing.value, ended=snap.ended,
-                        on_play=lambda: (stop_after.set(0), playing.set(not playing.value)),
-                        on_step=lambda: advance(1), on_year=lambda: advance(12),
-                        on_reset=reset, interval=interval, redraw=redraw, run_to=run_to,
-                        on_run_to=run_to_year)
+            RunCard(session, current, settings, drafts, playing, actions)
         with solara.Card("Scenario"):
-            ParameterControls(settings, session.settings, on_error=error.set)
+            ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        applied = session.settings
-        solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
-                    f"{session.model.scenario.n_customers} customers, "
-                    f"{applied.social_network} social network",
-                    style={"color": "#555"})
-        if error.value:
-            solara.Error(error.value, classes=["run-error"])
-        if snap.ended:
-            solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"])
-        else:
-            solara.Info(status_text(snap, playing.value), classes=["run-status"])
-        Headline(snap)
-        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-            for name, kind in VIEWS:
-                View(name, kind, snap)
+        Results(session, current, error, playing)

@@ -5,7 +5,7 @@ level), so stepping in one tab changes nothing in another. Views never read the 
 steps: after every step the session takes a ``Snapshot`` under its lock, and views draw that.
 
 Example:
-    >>> s = Session(Settings(n_customers=200))
+    >>> s = Session(Settings(edits={"n_customers": 200}))
     >>> s.step(3).year
     1990
     >>> s.snapshot.steps
@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -34,52 +35,70 @@ from market_abm.scenario import (
     ScenarioError,
     load_scenario,
     make_scenario,
-    preset,
     scenario_values,
 )
 
 log = logging.getLogger(__name__)
 
-# Slider parameters of the page, in display order (see controls.PARAMETERS for their ranges).
-SLIDER_KEYS = ("printer_capability_growth", "personalisation_taste", "price_sensitivity",
-               "platform_commission", "n_customers")
-
-
 # Largest scenario file the page accepts (bytes): a scenario is a few kilobytes.
 MAX_FILE_BYTES = 1_000_000
-# Most customers the page runs (sliders and files), so that a step stays interactive.
+# Most customers the page runs (parameter box and files), so that a step stays interactive.
 MAX_CUSTOMERS = 20_000
+
+
+@functools.cache
+def _preset_values(name: str) -> dict[str, Any]:
+    return load_scenario(name).model_dump()
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the controls set: a preset or a loaded scenario file, the overrides of the
-    sliders on top of it, and the seed of the run.
+    """What the controls set: a preset or a loaded scenario file, the user's edits of single
+    parameters on top of it, and the seed of the run.
 
     ``file_name`` and ``file_values`` ((key, value) pairs) are the scenario file loaded in
-    the page, if any; it replaces the preset."""
+    the page, if any; it replaces the preset. ``edits``: (key, value) pairs, sorted by key
+    (a dict is accepted and sorted); an edit back to the source's value is dropped.
+
+    >>> s = Settings(edits={"n_customers": 300}).with_value("social_weight", 0.4)
+    >>> s.edits, s.value("habit_weight") == Scenario().habit_weight
+    ((('n_customers', 300), ('social_weight', 0.4)), True)
+    """
 
     preset: str = "baseline"
     file_name: str | None = None
     file_values: tuple[tuple[str, Any], ...] = ()
-    printer_capability_growth: float | None = None
-    personalisation_taste: float | None = None
-    price_sensitivity: float | None = None
-    platform_commission: float | None = None
-    n_customers: int | None = None
-    social_network: str | None = None
+    edits: tuple[tuple[str, Any], ...] | dict[str, Any] = ()
     seed: int = 1
 
-    def overrides(self) -> dict[str, Any]:
-        """Parameters set on top of the preset (None keeps the preset's value)."""
-        keys = (*SLIDER_KEYS, "social_network")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+    def __post_init__(self):
+        object.__setattr__(self, "edits", tuple(sorted(dict(self.edits).items())))
+
+    def source_values(self) -> dict[str, Any]:
+        """Every parameter's value in the preset or file, before the edits."""
+        if self.file_name is not None:
+            return {**Scenario().model_dump(), **dict(self.file_values)}
+        return _preset_values(self.preset)
+
+    def value(self, key: str) -> Any:
+        """The value of one parameter in these settings (edited or the source's)."""
+        return dict(self.edits).get(key, self.source_values()[key])
+
+    def with_value(self, key: str, value: Any) -> Settings:
+        """These settings with parameter ``key`` set to ``value`` (not checked here)."""
+        edits = dict(self.edits)
+        if value == self.source_values()[key] and type(value) is type(
+                self.source_values()[key]):
+            edits.pop(key, None)
+        else:
+            edits[key] = value
+        return replace(self, edits=edits)
 
     def scenario(self) -> Scenario:
         """The scenario these settings make (raises ScenarioError)."""
         if self.file_name is not None:
-            return make_scenario({**dict(self.file_values), **self.overrides()})
-        return load_scenario(self.preset, self.overrides())
+            return make_scenario({**dict(self.file_values), **dict(self.edits)})
+        return load_scenario(self.preset, dict(self.edits))
 
     @property
     def source(self) -> str:
@@ -88,15 +107,17 @@ class Settings:
                 else f"preset {self.preset}")
 
     def with_preset(self, name: str) -> Settings:
-        """These settings moved to another preset: every override takes the preset's value
-        (a loaded file is dropped)."""
-        return replace(self, preset=name, file_name=None, file_values=())._showing(
-            load_scenario(name))
+        """These settings moved to another preset, without edits (a loaded file is
+        dropped)."""
+        if name not in PRESETS:
+            raise ScenarioError(f"unknown preset '{name}': allowed presets are "
+                                f"{', '.join(PRESETS)}")
+        return replace(self, preset=name, file_name=None, file_values=(), edits=())
 
     def with_file(self, name: str, content: bytes) -> Settings:
         """These settings with the scenario file ``name`` (its bytes) in place of the preset,
-        the sliders showing its values; raises ScenarioError, naming the file, when it is not
-        a scenario the page can run."""
+        without edits; raises ScenarioError, naming the file, when it is not a scenario the
+        page can run."""
         if len(content) > MAX_FILE_BYTES:
             raise ScenarioError(f"scenario file {name}: {len(content):,} bytes, more than the "
                                 f"{MAX_FILE_BYTES:,} a scenario file can have")
@@ -109,19 +130,11 @@ class Settings:
             raise ScenarioError(f"scenario file {name}: n_customers {scenario.n_customers:,} is "
                                 f"above the page's {MAX_CUSTOMERS:,}; run it with `market-abm "
                                 "run --scenario FILE`")
-        return replace(self, file_name=name, file_values=tuple(values.items()))._showing(
-            scenario)
-
-    def _showing(self, scenario: Scenario) -> Settings:
-        return replace(self, social_network=scenario.social_network,
-                       **{k: getattr(scenario, k) for k in SLIDER_KEYS})
+        return replace(self, file_name=name, file_values=tuple(values.items()), edits=())
 
 
 def preset_settings(name: str = "baseline", seed: int = 1) -> Settings:
-    """Settings showing a preset's own values."""
-    if name not in PRESETS:
-        raise ScenarioError(f"unknown preset '{name}'")
-    preset(name)  # validates the preset file
+    """Settings of a preset, without edits."""
     return Settings(seed=seed).with_preset(name)
 
 
