@@ -95,12 +95,14 @@ def save_run(result: RunResult, out: Path, *, claim: Claim | None = None,
     """
     if claim is None:
         with Claim(out, run_job(result.scenario, result.seed), overwrite, whole=True) as claim:
-            claim.replace(lambda tmp: _write_run(result, tmp, extra))
+            claim.replace(lambda tmp: write_run_files(result, tmp, extra))
     else:
-        claim.replace(lambda tmp: _write_run(result, tmp, extra))
+        claim.replace(lambda tmp: write_run_files(result, tmp, extra))
 
 
-def _write_run(result: RunResult, out: Path, extra: dict) -> None:
+def write_run_files(result: RunResult, out: Path, extra: dict) -> None:
+    """The files of RUN_FILES for ``result`` into the folder ``out`` (save_run writes them
+    into a temporary folder it swaps in; the page's export into one it zips)."""
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
     write_parquet(result.firms, out / "firms.parquet")

@@ -513,3 +513,81 @@ def test_thresholds_are_the_categories_the_run_can_print():
     wider = Session(Settings().with_file(
         "mm.toml", scenario_file(n_customers=200, multi_material_reach=0.5))).snapshot.thresholds
     assert wider["clothing"] == 0.85 and "books" not in wider
+
+
+# --- export ------------------------------------------------------------------------------------
+def test_run_archive_is_the_run_folder_with_csv_and_the_scenario(tmp_path):
+    import json
+    import zipfile
+
+    from market_abm.runner import RUN_FILES
+    from market_abm.scenario import load_scenario
+    from market_abm.viz.export import can_archive, run_archive
+
+    s = Session(SMALL)
+    s.step(5)
+    assert not can_archive(s.snapshot)
+    with pytest.raises(ValueError, match="once its first year has closed"):
+        run_archive(s)
+    s.step(25)  # March 1992: two closed years
+    assert can_archive(s.snapshot)
+    with zipfile.ZipFile(io.BytesIO(run_archive(s))) as archive:
+        archive.extractall(tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert set(RUN_FILES) | {"timeseries.csv", "flows.csv", "firms.csv", "scenario.toml"} == names
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["steps_done"], manifest["n_steps"], manifest["complete"]) == (30, 732, False)
+    assert manifest["seed"] == 1 and manifest["scenario"]["n_customers"] == 200
+    series = pd.read_parquet(tmp_path / "timeseries.parquet")
+    assert len(series) == 30
+    pd.testing.assert_frame_equal(series, s.model.timeseries)
+    for name in ("flows", "firms"):
+        parquet = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert sorted(parquet["year"].unique()) == [1990, 1991]
+        csv = pd.read_csv(tmp_path / f"{name}.csv")
+        if "store_type" in csv:  # CSV has no empty string apart from a missing value
+            csv["store_type"] = csv["store_type"].fillna("")
+        pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+    assert load_scenario(tmp_path / "scenario.toml") == s.model.scenario
+
+
+def test_figures_export_as_svg_and_300_dpi_png():
+    from market_abm.viz.export import figure_file
+
+    snap = Session(SMALL).step(14)
+    for _, kind in VIEWS:
+        svg = figure_file(kind, snap, "svg")
+        assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+        png = Image.open(io.BytesIO(figure_file(kind, snap, "png")))
+        assert png.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+        assert png.size[0] == round(kind.size[0] * 300)  # 5 in wide: 1500 px, not 400
+    with pytest.raises(ValueError, match="use one of svg, png"):
+        figure_file(ChannelShares, snap, "gif")
+
+
+def test_scenario_download_runs_as_written_through_the_cli(tmp_path):
+    from market_abm.cli import main
+    from market_abm.viz.export import scenario_text
+
+    settings = Settings(preset="bass", edits={"n_customers": 120, "end_year": 2003}, seed=5)
+    path = tmp_path / "page.toml"
+    path.write_text(scenario_text(settings))
+    assert "--seed 5" in path.read_text()
+    assert main(["run", "--scenario", str(path), "--seed", "5", "--out",
+                 str(tmp_path / "run")]) == 0
+    from_cli = pd.read_parquet(tmp_path / "run" / "timeseries.parquet")
+    page = Session(settings)
+    page.step(page.snapshot.n_steps)
+    pd.testing.assert_frame_equal(from_cli, page.model.timeseries)  # same seed, same run
+
+
+def test_page_offers_the_downloads():
+    rc = render_page()
+    run = rc.find(v.Btn, class_="download-run").widget
+    assert run.disabled and "after the first year" in run.children[-1]
+    click(rc, "Step a year")
+    assert not rc.find(v.Btn, class_="download-run").widget.disabled
+    rc.find(v.Btn, class_="download-scenario").assert_single()
+    for name, _ in VIEWS:
+        for fmt in ("svg", "png"):
+            rc.find(v.Btn, class_=f"download-{name}-{fmt}").assert_single()

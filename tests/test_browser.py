@@ -14,10 +14,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +151,14 @@ def type_in(page, name: str, value: str) -> None:
     box.press("Enter")
 
 
+def download(page, selector: str, path: Path) -> Path:
+    """Click a download button and save what the browser received to ``path``."""
+    with page.expect_download() as done:
+        page.locator(selector).click()
+    done.value.save_as(path)
+    return path
+
+
 def choose(page, label: str, option: str) -> None:
     page.locator(".v-select", has_text=label).locator(".v-select__slot").click()
     page.locator(".menuable__content__active .v-list-item", has_text=option).click()
@@ -201,6 +212,22 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     b.get_by_text("The run has ended").wait_for()
     assert b.get_by_role("button", name="Step", exact=True).is_disabled()
     assert headline(a, "date") == "Dec 1990"
+
+    # session b's ended run, its scenario and a figure downloaded; the scenario run through the
+    # command line gives the run the page showed
+    run = download(b, ".download-run", tmp_path / "run.zip")
+    with zipfile.ZipFile(run) as archive:
+        archive.extractall(tmp_path / "page_run")
+    scenario = download(b, ".download-scenario", tmp_path / "page.toml")
+    cli = Path(sys.executable).with_name("market-abm")
+    subprocess.run([str(cli), "run", "--scenario", str(scenario), "--seed", "1", "--out",
+                    str(tmp_path / "cli_run")], check=True, capture_output=True, timeout=300)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli_run" / "timeseries.parquet"),
+                                  pd.read_parquet(tmp_path / "page_run" / "timeseries.parquet"))
+    svg = download(b, ".download-view-channels-svg", tmp_path / "channels.svg")
+    assert b"<svg" in svg.read_bytes()
+    png = download(b, ".download-view-channels-png", tmp_path / "channels.png")
+    assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.1)
 
     # play in session a, then pause
     click(a, "Play")

@@ -22,6 +22,13 @@ from market_abm.viz.controls import (
     RunControls,
     blocking,
 )
+from market_abm.viz.export import (
+    FIGURE_DPI,
+    can_archive,
+    figure_file,
+    run_archive,
+    scenario_text,
+)
 from market_abm.viz.headline import headline
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
@@ -41,13 +48,49 @@ VIEWS: tuple[tuple[str, type[LiveView]], ...] = (
 )
 
 
+def stamp(snap: Snapshot) -> str:
+    """The date of a snapshot for file names: 1990-01 (1990-00 before the first step)."""
+    return f"{snap.year}-{snap.month:02d}"
+
+
 @solara.component
 def View(name: str, kind: type[LiveView], snap: Snapshot):
-    """One view: its frame is built once per run, its data redrawn for each snapshot."""
+    """One view: its frame is built once per run, its data redrawn for each snapshot; under it
+    the view as an SVG or a 300-dpi PNG file (drawn when asked for)."""
     view = solara.use_memo(lambda: kind(snap), [snap.run])
     png = solara.use_memo(lambda: view.render(snap), [snap.run, snap.version])
-    with solara.Div(classes=[name], style={"min-width": "380px", "flex": "1 1 380px"}):
+    with solara.Column(gap="0px", classes=[name],
+                       style={"min-width": "380px", "flex": "1 1 380px"}):
         rw.Image(value=png, format="png")
+        with solara.Row(gap="4px", classes=["figure-downloads"]):
+            for fmt, label in (("svg", "SVG"), ("png", f"PNG {FIGURE_DPI} dpi")):
+                solara.FileDownload(
+                    lambda fmt=fmt: figure_file(kind, snap, fmt),
+                    filename=f"market_abm_{name.removeprefix('view-')}_{stamp(snap)}.{fmt}",
+                    children=[solara.Button(label, text=True, small=True,
+                                            icon_name="mdi-download",
+                                            classes=[f"download-{name}-{fmt}"])])
+
+
+@solara.component
+def Downloads(session: Session, snap: Snapshot):
+    """The run so far (zip of the run folder, CSV and Parquet) and the applied settings as a
+    scenario file."""
+    settings = session.settings
+    with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"},
+                    classes=["downloads"]):
+        if can_archive(snap):
+            solara.FileDownload(
+                lambda: run_archive(session), filename=f"market_abm_run_{stamp(snap)}.zip",
+                children=[solara.Button("Run data (zip: CSV, Parquet, manifest)", small=True,
+                                        icon_name="mdi-download", classes=["download-run"])])
+        else:
+            solara.Button("Run data: after the first year", small=True, disabled=True,
+                          icon_name="mdi-download", classes=["download-run"])
+        solara.FileDownload(
+            lambda: scenario_text(settings), filename="market_abm_scenario.toml",
+            children=[solara.Button("Scenario (TOML)", small=True, icon_name="mdi-download",
+                                    classes=["download-scenario"])])
 
 
 @solara.component
@@ -102,6 +145,7 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
     else:
         solara.Info(status_text(snap, playing.value), classes=["run-status"])
     Headline(snap)
+    Downloads(session, snap)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
             View(name, kind, snap)
