@@ -591,3 +591,58 @@ def test_page_offers_the_downloads():
     for name, _ in VIEWS:
         for fmt in ("svg", "png"):
             rc.find(v.Btn, class_=f"download-{name}-{fmt}").assert_single()
+
+
+# --- settings in the address -------------------------------------------------------------------
+def test_settings_round_trip_through_the_address():
+    from market_abm.viz.state import from_query, to_query
+
+    edited = Settings(preset="bass", seed=9,
+                      edits={"n_customers": 300, "dynamic_pricing": False, "social_weight": 0.4})
+    assert to_query(edited) == ("preset=bass&seed=9&dynamic_pricing=false&n_customers=300&"
+                                "social_weight=0.4")
+    assert from_query(to_query(edited)) == edited
+    from_file = Settings().with_file("b.toml", scenario_file(n_customers=250)).with_value(
+        "bass_p", 0.05)
+    back = from_query(to_query(from_file))
+    assert back.file_name == "b.toml" and back.scenario() == from_file.scenario()
+    assert from_query("") == Settings()
+
+
+@pytest.mark.parametrize("query, says", [
+    ("seed=abc", "link: seed must be a whole number"),
+    ("preset=nope", "link: unknown preset 'nope'"),
+    ("n_customers=5", "link: n_customers"),
+    ("zzz=1", "link: unknown parameter 'zzz'"),
+    ("n_customers=99999", "above the page's 20,000"),
+    ("seed=1&seed=2", "'seed' is given twice"),
+])
+def test_a_bad_address_is_one_line(query, says):
+    from market_abm.viz.state import from_query
+
+    with pytest.raises(ScenarioError) as err:
+        from_query(query)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_page_starts_from_its_address_and_writes_the_applied_settings_to_it():
+    from solara.routing import Router, router_context
+
+    pushed = []
+
+    @solara.component
+    def AtAddress(path: str):
+        router_context.provide(Router(path, [], set_path=pushed.append))
+        with solara.AppLayout():
+            MarketPage()
+
+    _, rc = solara.render(AtAddress("/?preset=bass&seed=4&n_customers=150"), handle_error=False)
+    assert "Preset bass, seed 4, 150 customers" in caption(rc)
+    set_box(rc, "n_customers", 120)
+    assert not pushed  # pending settings are not the run's
+    click(rc, "Reset")
+    assert pushed == ["/?preset=bass&seed=4&n_customers=120"]
+    _, bad = solara.render(AtAddress("/?seed=-1"), handle_error=False)
+    assert "The address's settings were not used: link: seed" in bad.find(
+        v.Alert, type="error").widget.children[0]
+    assert "Preset baseline, seed 1, 2000 customers" in caption(bad)

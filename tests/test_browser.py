@@ -293,5 +293,20 @@ def test_boxes_explain_themselves_and_bad_values_block_reset(server, browser):
     page.get_by_text("Changed settings apply at Reset.").wait_for()
     click(page, "Reset")
     page.get_by_text("seed 3, 10 customers", exact=False).wait_for()
+    # the address keeps the run's settings: a reload or a shared link restores them
+    page.wait_for_function("() => location.search.includes('n_customers=10')")
+    assert {"preset=baseline", "seed=3", "social_degree=4"} <= set(
+        urlparse(page.url).query.split("&")), page.url
+    page.reload()
+    page.wait_for_selector(".headline-date", timeout=60_000)
+    page.get_by_text("Preset baseline, seed 3, 10 customers", exact=False).wait_for()
+    page.get_by_text("Social network (2, 1 changed)").click()  # its section counts the edit
+    assert page.locator(".param-social_degree input").input_value() == "4"
+    shared = ctx.new_page()
+    watch_shared = Watch(shared)
+    shared.goto(url + "?preset=bass&seed=abc")
+    shared.get_by_text("The address's settings were not used: link: seed must be a whole "
+                       "number", exact=False).wait_for()
+    shared.get_by_text("Preset baseline, seed 1, 2000 customers", exact=False).wait_for()
     ctx.close()
-    assert not watch.problems, watch.problems
+    assert not watch.problems + watch_shared.problems, watch.problems + watch_shared.problems

@@ -33,7 +33,14 @@ from market_abm.viz.headline import headline
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
-from market_abm.viz.state import Session, Settings, Snapshot
+from market_abm.viz.state import (
+    Session,
+    Settings,
+    Snapshot,
+    from_query,
+    preset_settings,
+    to_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +124,17 @@ def status_text(snap: Snapshot, playing: bool) -> str:
     return "Paused."
 
 
+def linked_settings(query: str | None) -> tuple[Settings, str]:
+    """The settings of the page's address (``?preset=...&seed=...&key=value``, state.to_query)
+    and "" ; the default settings and one line when the address has none or bad ones."""
+    if not query:
+        return preset_settings(), ""
+    try:
+        return from_query(query), ""
+    except ScenarioError as exc:
+        return preset_settings(), f"The address's settings were not used: {exc}"
+
+
 @solara.component
 def RunCard(session: Session, current: solara.Reactive[Snapshot],
             settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
@@ -157,7 +175,9 @@ def MarketPage():
 
     Only the components that show the run (``RunCard``, ``Results``) read the snapshot, so a
     step redraws them and not the parameter boxes."""
-    session = solara.use_memo(Session, [])
+    router = solara.use_router()
+    start, problem = solara.use_memo(lambda: linked_settings(router.search), [])
+    session = solara.use_memo(lambda: Session(start), [])
     settings = solara.use_reactive(session.settings)
     drafts = solara.use_reactive({})  # {box: (text typed, why the box cannot take it)}
     current = solara.use_reactive(session.snapshot)
@@ -166,7 +186,7 @@ def MarketPage():
     redraw = solara.use_reactive("month")
     run_to = solara.use_reactive(session.model.scenario.end_year)
     stop_after = solara.use_reactive(0)  # Play stops after this step (0: at the end)
-    error = solara.use_reactive("")
+    error = solara.use_reactive(problem)
 
     def advance(n: int, model=None) -> None:
         try:
@@ -224,6 +244,9 @@ def MarketPage():
             error.set("")
         except ScenarioError as exc:
             error.set(f"Could not start a run with these settings: {exc}")
+            return
+        if router.set_path is not None:  # the address keeps the run's settings
+            router.push(f"{router.path or '/'}?{to_query(session.settings)}")
 
     actions = dict(on_play=lambda: (stop_after.set(0), playing.set(not playing.value)),
                    on_step=lambda: advance(1), on_year=lambda: advance(12),

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import networkx as nx
 import numpy as np
@@ -35,6 +36,7 @@ from market_abm.scenario import (
     ScenarioError,
     load_scenario,
     make_scenario,
+    parse_value,
     scenario_values,
 )
 
@@ -131,6 +133,55 @@ class Settings:
                                 f"above the page's {MAX_CUSTOMERS:,}; run it with `market-abm "
                                 "run --scenario FILE`")
         return replace(self, file_name=name, file_values=tuple(values.items()), edits=())
+
+
+def to_query(settings: Settings) -> str:
+    """The settings as a URL query: ``preset=NAME``, ``seed``, then each edited parameter as
+    ``key=value``; for a loaded file ``file=NAME``, ``seed``, then the file's values with the
+    edits over them."""
+    if settings.file_name is None:
+        pairs = [("preset", settings.preset), ("seed", settings.seed), *settings.edits]
+    else:  # the file's values with the edits over them
+        values = {**dict(settings.file_values), **dict(settings.edits)}
+        pairs = [("file", settings.file_name), ("seed", settings.seed), *values.items()]
+    return urlencode([(k, _query_value(v)) for k, v in pairs if v is not None])
+
+
+def _query_value(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def from_query(query: str | None) -> Settings:
+    """Settings from a URL query written by ``to_query``; ScenarioError (one line) when it
+    does not make settings the page can run."""
+    pairs = parse_qsl(query or "", keep_blank_values=True)
+    values: dict[str, Any] = {}
+    for key, text in pairs:
+        if key in values:
+            raise ScenarioError(f"link: '{key}' is given twice")
+        values[key] = text
+    seed_text = values.pop("seed", "1")
+    if not seed_text.isdigit() or int(seed_text) >= 2**63:
+        raise ScenarioError(f"link: seed must be a whole number from 0 to 2**63 - 1, "
+                            f"got '{seed_text}'")
+    file_name, name = values.pop("file", None), values.pop("preset", "baseline")
+    params = {k: parse_value(v) for k, v in values.items()}
+    if file_name is not None:
+        settings = Settings(file_name=file_name, file_values=tuple(params.items()),
+                            seed=int(seed_text))
+    else:
+        if name not in PRESETS:
+            raise ScenarioError(f"link: unknown preset '{name}' (allowed: "
+                                f"{', '.join(PRESETS)})")
+        settings = Settings(preset=name, edits=params, seed=int(seed_text))
+    try:
+        scenario = settings.scenario()
+    except ScenarioError as exc:
+        raise ScenarioError(f"link: {exc}") from None
+    if scenario.n_customers > MAX_CUSTOMERS:
+        raise ScenarioError(f"link: n_customers {scenario.n_customers:,} is above the page's "
+                            f"{MAX_CUSTOMERS:,}")
+    return settings
 
 
 def preset_settings(name: str = "baseline", seed: int = 1) -> Settings:
