@@ -122,6 +122,8 @@ def open_page(browser, url):
     assert page.evaluate("solara.production") is True
     app = [u for u in watch.scripts if "solara-vuetify-app" in u]
     assert app and all(u.endswith(".min.js") for u in app), watch.scripts
+    assert page.get_by_text("This website runs on").count() == 0  # no banner over the views
+    assert page.title() == "market_abm"
     return context, page, watch
 
 

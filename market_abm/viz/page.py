@@ -253,6 +253,7 @@ def MarketPage():
                    on_reset=reset, interval=interval, redraw=redraw, run_to=run_to,
                    on_run_to=run_to_year)
 
+    solara.Title("market_abm")
     with solara.AppBar():
         solara.AppBarTitle("market_abm: distribution networks and 3D printing")
 

@@ -99,10 +99,21 @@ def read_only_assets(app) -> None:
     app.router.routes.insert(0, Mount(CDN_PATH, app=static))
 
 
+def plain_page() -> None:
+    """No "This website runs on Solara" banner (it covered a chart's corner) and the page's
+    own title in the browser tab."""
+    from solara.server import settings
+
+    settings.theme.show_banner = False
+    settings.theme.title = "market_abm"
+
+
 def harden(app, port: int) -> None:
-    """Read-only assets and the Guard on Solara's Starlette ``app`` (idempotent)."""
+    """Read-only assets and the Guard on Solara's Starlette ``app`` (idempotent), and the
+    plain page."""
     from starlette.middleware import Middleware
 
+    plain_page()
     read_only_assets(app)
     if not any(m.cls is Guard for m in app.user_middleware):
         app.user_middleware.insert(0, Middleware(Guard, port=port))
