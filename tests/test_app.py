@@ -646,3 +646,33 @@ def test_the_page_starts_from_its_address_and_writes_the_applied_settings_to_it(
     assert "The address's settings were not used: link: seed" in bad.find(
         v.Alert, type="error").widget.children[0]
     assert "Preset baseline, seed 1, 2000 customers" in caption(bad)
+
+
+# --- legibility --------------------------------------------------------------------------------
+def test_a_crowded_role_is_drawn_as_groups_that_keep_every_firm_and_unit():
+    from market_abm.viz.network_view import MOST_NODES, readable
+
+    g = Session(SMALL).step(12).graph  # December 1990: 200-odd stores
+    stores = [n for n, r in g.nodes(data="role") if r == "retailer"]
+    assert len(stores) > MOST_NODES
+    h = readable(g)
+    groups = {d["label"]: d for _, d in h.nodes(data=True) if d["role"] == "retailer"}
+    assert set(groups) == {g.nodes[n]["store_type"].replace("_", " ") for n in stores}
+    assert sum(d["members"] for d in groups.values()) == len(stores)
+    assert sum(d["throughput"] for d in groups.values()) == pytest.approx(
+        sum(g.nodes[n]["throughput"] for n in stores))
+    assert sum(d["units"] for *_, d in h.edges(data=True)) == pytest.approx(
+        sum(d["units"] for *_, d in g.edges(data=True)))
+    few = [n for n, r in g.nodes(data="role") if r == "logistician"]
+    assert all(n in h for n in few)  # roles with few firms keep one node per firm
+
+
+def test_headline_counts_the_active_firms_of_every_role():
+    from market_abm.viz.headline import firm_counts
+
+    snap = Session(SMALL).snapshot
+    assert firm_counts(snap) == "Active firms: - (before the first step)"
+    snap = Session(SMALL).step(1)
+    row = snap.last
+    assert firm_counts(snap).startswith(f"Active firms: {row['active_producers']:.0f} producers · "
+                                        f"{row['active_logisticians']:.0f} logisticians · ")

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from market_abm.agents import FIRM_ROLES
 from market_abm.market import CHANNELS
@@ -90,6 +91,11 @@ class ActiveFirms(TimeChart):
         super().setup(snap)
         self.ax.set_yscale("symlog", linthresh=10)
         self.ax.set_ylim(0, snap.firm_cap)
+        # plain counts at 0, 1, 2, 5, 10, 20, 50, ... (symlog's default leaves 0-10 bare)
+        ticks = [m * 10**e for e in range(8) for m in (1, 2, 5) if m * 10**e <= snap.firm_cap]
+        self.ax.yaxis.set_major_locator(FixedLocator([0, *ticks]))
+        self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        self.ax.yaxis.set_minor_locator(NullLocator())
         self.legend([Line2D([], [], color=ROLE_COLOURS[r], label=ROLE_LABELS[r])
                      for r in FIRM_ROLES], loc="upper left", ncol=3)
 

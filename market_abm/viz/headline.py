@@ -1,11 +1,13 @@
-"""Headline numbers of the latest step: date, channel shares, intermediation index."""
+"""Headline numbers of the latest step: date, channel shares, intermediation index, printer
+owners, and the active firms of each role."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from market_abm.market import CHANNELS
-from market_abm.network import intermediation_index
+from market_abm.network import FIRM_ROLES, intermediation_index
+from market_abm.palette import ROLE_LABELS
 from market_abm.viz.state import Snapshot
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -33,3 +35,13 @@ def headline(snap: Snapshot) -> dict[str, str]:
     out["intermediation index"] = "-" if np.isnan(index) else f"{index:.2f}"
     out["printer owners"] = f"{100 * row['printer_owner_share']:.1f} %" if row else "-"
     return out
+
+
+def firm_counts(snap: Snapshot) -> str:
+    """'Active firms: 24 producers · 4 logisticians · ...' of the latest step (the chart's
+    log-scaled axis makes a handful of firms hard to read)."""
+    row = snap.last
+    if not row:
+        return "Active firms: - (before the first step)"
+    return "Active firms: " + " · ".join(
+        f"{int(row[f'active_{r}s'])} {ROLE_LABELS[r]}" for r in FIRM_ROLES)

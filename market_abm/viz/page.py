@@ -29,7 +29,7 @@ from market_abm.viz.export import (
     run_archive,
     scenario_text,
 )
-from market_abm.viz.headline import headline
+from market_abm.viz.headline import firm_counts, headline
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
@@ -110,6 +110,7 @@ def Headline(snap: Snapshot):
                 solara.Text(label, style={"font-size": "0.75em", "color": "#666"})
                 solara.Div(children=[value], classes=[f"headline-{key}"],
                            style={"font-size": "1.25em", "font-weight": "bold"})
+    solara.Text(firm_counts(snap), classes=["headline-firms"], style={"color": "#333"})
 
 
 def status_text(snap: Snapshot, playing: bool) -> str:

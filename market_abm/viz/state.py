@@ -29,7 +29,7 @@ import pandas as pd
 
 from market_abm.flows import empty_flows
 from market_abm.model import MarketModel
-from market_abm.network import build_graph
+from market_abm.network import FIRM_COLUMNS, build_graph
 from market_abm.scenario import (
     PRESETS,
     Scenario,
@@ -327,12 +327,7 @@ class Session:
     def _firms(self) -> pd.DataFrame:
         """Firm-table rows (network.build_graph) of the firms the latest flows ran through."""
         m = self.model
-        current = pd.DataFrame(
-            [{"year": m.year, "role": role, "id": f.unique_id, "entry_year": f.entry_year,
-              "x": getattr(f, "x", np.nan), "y": getattr(f, "y", np.nan),
-              "converted_from": getattr(f, "converted_from", None) or -1}
-             for role, firms in m.firm_lists.items() for f in firms],
-            columns=["year", "role", "id", "entry_year", "x", "y", "converted_from"])
+        current = pd.DataFrame(m.firm_snapshot(), columns=FIRM_COLUMNS)
         if m.rows and m.month == m.scenario.steps_per_year - 1 and m.firm_rows:
             # December: the review has replaced the firm lists since the year's flows
             table = m.firm_table
