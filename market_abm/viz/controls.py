@@ -264,7 +264,7 @@ def ScenarioFile(settings: solara.Reactive[Settings], on_error: Callable[[str], 
 @solara.component
 def ParameterControls(settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
                       on_error: Callable[[str], None] = lambda message: None):
-    """Preset (with what it is for) or scenario file, every parameter and the seed; edits
+    """Preset (with what it is for) or scenario file and every parameter; edits
     ``settings`` (applied at Reset) and keeps in ``drafts`` {box: (text, reason)} the values
     typed that a box cannot take; a file that cannot be loaded is reported by ``on_error``."""
     s = settings.value
@@ -296,6 +296,12 @@ def ParameterControls(settings: solara.Reactive[Settings], drafts: solara.Reacti
         with solara.Details(f"{section} ({len(names)}{marks})"):
             for name in names:
                 field(name)
+
+
+@solara.component
+def SeedBox(settings: solara.Reactive[Settings], drafts: solara.Reactive[dict]):
+    """The run's seed (beside the run buttons): a text typed that is not a seed stays, with
+    the reason under it, and blocks Reset."""
     seed = drafts.value.get("seed")
 
     def on_seed(text: str) -> None:
@@ -307,8 +313,9 @@ def ParameterControls(settings: solara.Reactive[Settings], drafts: solara.Reacti
         settle(settings, drafts, replace(settings.value, seed=value),
                {k: v for k, v in drafts.value.items() if k != "seed"})
 
-    solara.InputText("Seed", value=seed[0] if seed else str(s.seed), on_value=on_seed,
-                     error=seed[1] if seed else False, classes=["param-seed"], dense=True)
+    solara.InputText("Seed", value=seed[0] if seed else str(settings.value.seed),
+                     on_value=on_seed, error=seed[1] if seed else False,
+                     classes=["param-seed"], dense=True)
 
 
 def blocking(settings: Settings, drafts: dict) -> str | None:
@@ -351,5 +358,5 @@ def RunControls(*, playing: bool, ended: bool, on_play: Callable, on_step: Calla
     solara.Select("Redraw every", value=redraw, values=list(REDRAW_EVERY),
                   classes=["redraw-every"])
     with solara.Div(classes=["pause-between"]):
-        solara.SliderInt(f"Pause between redraws: {interval.value} ms", value=interval, min=0,
+        solara.SliderInt(f"Pause: {interval.value} ms", value=interval, min=0,
                          max=1000, step=50)

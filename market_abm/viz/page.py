@@ -20,6 +20,7 @@ from market_abm.viz.controls import (
     REDRAW_EVERY,
     ParameterControls,
     RunControls,
+    SeedBox,
     blocking,
 )
 from market_abm.viz.export import (
@@ -43,6 +44,13 @@ from market_abm.viz.state import (
 )
 
 log = logging.getLogger(__name__)
+
+# A narrower sidebar than Solara's 400 px (31 % of a 1280-px screen) and compact cards, so
+# that the run buttons, the first views and the headline fit 1280 x 720.
+LAYOUT_CSS = """
+.v-navigation-drawer.solara-content-main { min-width: 320px !important; width: 320px !important; }
+.headline .v-card__text { padding: 4px 8px !important; }
+"""
 
 # (css class, view class) of the live views, in page order.
 VIEWS: tuple[tuple[str, type[LiveView]], ...] = (
@@ -106,10 +114,10 @@ def Headline(snap: Snapshot):
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["headline"]):
         for label, value in headline(snap).items():
             key = label.replace(" ", "-")
-            with solara.Card(margin=0, style={"min-width": "110px", "padding": "6px"}):
-                solara.Text(label, style={"font-size": "0.75em", "color": "#666"})
+            with solara.Card(margin=0, style={"min-width": "92px", "padding": "0px"}):
+                solara.Text(label, style={"font-size": "0.7em", "color": "#666"})
                 solara.Div(children=[value], classes=[f"headline-{key}"],
-                           style={"font-size": "1.25em", "font-weight": "bold"})
+                           style={"font-size": "1.05em", "font-weight": "bold"})
     solara.Text(firm_counts(snap), classes=["headline-firms"], style={"color": "#333"})
 
 
@@ -146,6 +154,7 @@ def RunCard(session: Session, current: solara.Reactive[Snapshot],
                               [settings.value, drafts.value])
     RunControls(playing=playing.value, ended=current.value.ended, changed=changed,
                 blocked=blocked, **actions)
+    SeedBox(settings, drafts)
 
 
 @solara.component
@@ -160,9 +169,10 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
     if error.value:
         solara.Error(error.value, classes=["run-error"])
     if snap.ended:
-        solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"])
+        solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"],
+                       dense=True)
     else:
-        solara.Info(status_text(snap, playing.value), classes=["run-status"])
+        solara.Info(status_text(snap, playing.value), classes=["run-status"], dense=True)
     Headline(snap)
     Downloads(session, snap)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
@@ -255,6 +265,7 @@ def MarketPage():
                    on_run_to=run_to_year)
 
     solara.Title("market_abm")
+    solara.Style(LAYOUT_CSS)
     with solara.AppBar():
         solara.AppBarTitle("market_abm: distribution networks and 3D printing")
 
