@@ -676,3 +676,17 @@ def test_headline_counts_the_active_firms_of_every_role():
     row = snap.last
     assert firm_counts(snap).startswith(f"Active firms: {row['active_producers']:.0f} producers · "
                                         f"{row['active_logisticians']:.0f} logisticians · ")
+
+
+def test_only_the_views_chosen_are_drawn():
+    from market_abm.viz.page import VIEW_NAMES
+
+    rc = render_page()
+    assert len(images(rc)) == len(VIEWS) == len(VIEW_NAMES)  # all drawn at first
+    toggle = rc.find(v.BtnToggle, class_="views-shown").widget
+    toggle.v_model = [0, 1]  # channels and firms
+    assert len(images(rc)) == 2
+    click(rc, "Step a year")
+    assert text(rc, "headline-date") == "Dec 1990"
+    toggle.v_model = [0, 1, 5]  # the map again: drawn at the current step
+    assert len(images(rc)) == 3

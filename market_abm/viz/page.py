@@ -67,6 +67,8 @@ def stamp(snap: Snapshot) -> str:
     """The date of a snapshot for file names: 1990-01 (1990-00 before the first step)."""
     return f"{snap.year}-{snap.month:02d}"
 
+VIEW_NAMES = [name.removeprefix("view-") for name, _ in VIEWS]
+
 
 @solara.component
 def View(name: str, kind: type[LiveView], snap: Snapshot):
@@ -159,8 +161,10 @@ def RunCard(session: Session, current: solara.Reactive[Snapshot],
 
 @solara.component
 def Results(session: Session, current: solara.Reactive[Snapshot],
-            error: solara.Reactive[str], playing: solara.Reactive[bool]):
-    """What the run shows: its settings, errors, state, headline numbers and the views."""
+            error: solara.Reactive[str], playing: solara.Reactive[bool],
+            shown: solara.Reactive[list[str]]):
+    """What the run shows: its settings, errors, state, headline numbers and the views
+    chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn)."""
     snap, applied = current.value, session.settings
     solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
                 f"{session.model.scenario.n_customers} customers, "
@@ -174,10 +178,15 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
     else:
         solara.Info(status_text(snap, playing.value), classes=["run-status"], dense=True)
     Headline(snap)
-    Downloads(session, snap)
+    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        Downloads(session, snap)
+        solara.Text("Views drawn:", style={"color": "#555"})
+        solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
+                                     classes=["views-shown"])
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
-            View(name, kind, snap)
+            if name.removeprefix("view-") in shown.value:
+                View(name, kind, snap)
 
 
 @solara.component
@@ -198,6 +207,7 @@ def MarketPage():
     run_to = solara.use_reactive(session.model.scenario.end_year)
     stop_after = solara.use_reactive(0)  # Play stops after this step (0: at the end)
     error = solara.use_reactive(problem)
+    shown = solara.use_reactive(list(VIEW_NAMES))  # views drawn (hidden ones cost nothing)
 
     def advance(n: int, model=None) -> None:
         try:
@@ -276,4 +286,4 @@ def MarketPage():
             ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing)
+        Results(session, current, error, playing, shown)
