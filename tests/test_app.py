@@ -690,3 +690,45 @@ def test_only_the_views_chosen_are_drawn():
     assert text(rc, "headline-date") == "Dec 1990"
     toggle.v_model = [0, 1, 5]  # the map again: drawn at the current step
     assert len(images(rc)) == 3
+
+
+# --- compare -----------------------------------------------------------------------------------
+def test_a_pinned_run_is_drawn_as_ghost_lines_on_the_share_and_firm_charts():
+    from market_abm.viz.charts import ActiveFirms, Technology, pin
+
+    first = Session(SMALL).step(36)
+    ghost = pin(first, "seed 1")
+    later = Session(replace_seed(SMALL, 2)).step(12)
+
+    def lines(view):
+        view.render(later)  # the pins are drawn over the data at each redraw
+        return view.ax.lines
+
+    plain, pinned = ChannelShares(later), ChannelShares(later, (ghost,))
+    assert len(lines(pinned)) == len(lines(plain)) + 3  # the stack's three boundaries
+    assert lines(pinned)[-1].get_xdata()[-1] == pytest.approx(1992 + 11 / 12)
+    assert "pinned: seed 1" in [t.get_text() for t in pinned.overlays[0].get_texts()]
+    assert len(lines(ActiveFirms(later, (ghost,)))) == len(lines(ActiveFirms(later))) + 6
+    assert len(lines(Technology(later, (ghost,)))) == len(lines(Technology(later)))
+
+
+def replace_seed(settings, seed):
+    from dataclasses import replace
+
+    return replace(settings, seed=seed)
+
+
+def test_pins_stay_across_a_reset_and_can_be_cleared():
+    rc = render_page()
+    assert rc.find(v.Btn, class_="btn-pin").widget.disabled  # nothing to pin yet
+    click(rc, "Step a year")
+    rc.find(v.Btn, class_="btn-pin").widget.fire_event("click", {})
+    set_box(rc, "seed", 2)
+    click(rc, "Reset")
+    click(rc, "Step a year")
+    pinned = images(rc)[0]
+    clear = rc.find(v.Btn, class_="btn-clear-pins").widget
+    assert "Clear pins (1)" in clear.children
+    clear.fire_event("click", {})
+    assert rc.find(v.Btn, class_="btn-clear-pins").widgets == []
+    assert images(rc)[0] != pinned  # the ghost lines are gone

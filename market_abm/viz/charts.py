@@ -7,6 +7,7 @@ Monthly values are smoothed over six months.
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,25 @@ def years(snap: Snapshot) -> np.ndarray:
     return (ts["year"] + (ts["month"] - 1) / per_year).to_numpy(dtype=float)
 
 
+MAX_PINS = 3  # pinned runs kept (the oldest goes first)
+GHOST_STYLES = ("--", ":", "-.")  # line style of the first, second and third pin
+
+
+@dataclass(frozen=True, eq=False)
+class Pin:
+    """A run pinned on the page: drawn as ghost lines (channel shares, active firms) while
+    other runs play. ``label`` names it; ``t`` (years) and ``timeseries`` are the run so far."""
+
+    label: str
+    t: np.ndarray
+    timeseries: pd.DataFrame
+
+
+def pin(snap: Snapshot, label: str) -> Pin:
+    """A Pin of the run so far in ``snap``."""
+    return Pin(label, years(snap), snap.timeseries)
+
+
 def smooth(column: pd.Series) -> np.ndarray:
     """Trailing mean over SMOOTH steps."""
     return column.rolling(SMOOTH, min_periods=1).mean().to_numpy(dtype=float)
@@ -51,6 +71,23 @@ class TimeChart(LiveView):
         ax.set_xlim(snap.start_year, snap.end_year + 1)
         ax.set_ylim(0, 1)
 
+    def ghost_handles(self) -> list:
+        """Legend entries of the pinned runs this chart draws."""
+        return [Line2D([], [], color="0.2", ls=style, lw=1, label=f"pinned: {p.label}")
+                for p, style in zip(self.ghosts, GHOST_STYLES, strict=False)
+                if self.draws_ghosts]
+
+    draws_ghosts = False
+
+    def ghost(self, pinned: Pin, style: str) -> list[Artist]:
+        """The lines of one pinned run (charts that draw pins override it)."""
+        return []
+
+    def ghost_lines(self) -> list[Artist]:
+        """Every pinned run's lines, over the data (redrawn with it at each step)."""
+        return [line for p, style in zip(self.ghosts, GHOST_STYLES, strict=False)
+                for line in self.ghost(p, style)]
+
     def legend(self, handles: list, loc: str = "lower left", ncol: int = 1) -> None:
         self.overlays.append(self.ax.legend(handles=handles, loc=loc, fontsize=7, ncol=ncol,
                                             framealpha=1.0))
@@ -58,8 +95,8 @@ class TimeChart(LiveView):
     def draw(self, snap: Snapshot) -> list[Artist]:
         if snap.timeseries.empty:
             return [self.ax.text(0.5, 0.5, "press Step or Play", transform=self.ax.transAxes,
-                                 ha="center", va="center", color="0.5")]
-        return self.curves(snap, years(snap))
+                                 ha="center", va="center", color="0.5"), *self.ghost_lines()]
+        return [*self.curves(snap, years(snap)), *self.ghost_lines()]
 
     @abc.abstractmethod
     def curves(self, snap: Snapshot, t: np.ndarray) -> list[Artist]:
@@ -71,10 +108,20 @@ class ChannelShares(TimeChart):
 
     title, ylabel = "Channel shares", "share of units bought"
 
+    draws_ghosts = True
+
     def setup(self, snap: Snapshot) -> None:
         super().setup(snap)
         self.legend([Patch(color=CHANNEL_COLOURS[c], label=c.replace("_", " "))
-                     for c in CHANNELS])
+                     for c in CHANNELS] + self.ghost_handles())
+
+    def ghost(self, pinned, style):
+        """The stack's boundaries in the pinned run."""
+        edges = np.cumsum([smooth(pinned.timeseries[f"share_{c}"]) for c in CHANNELS[:-1]],
+                          axis=0)
+        return [line for edge in edges
+                for line in self.ax.plot(pinned.t, edge, color="0.1", ls=style, lw=1.0,
+                                         alpha=0.8)]
 
     def curves(self, snap, t):
         ts = snap.timeseries
@@ -84,6 +131,8 @@ class ChannelShares(TimeChart):
 
 class ActiveFirms(TimeChart):
     """Active firms by role; triangles mark entries (up) and exits or conversions (down)."""
+
+    draws_ghosts = True
 
     title, ylabel = "Active firms by role (▲ entries, ▼ exits)", "active firms"
 
@@ -97,7 +146,14 @@ class ActiveFirms(TimeChart):
         self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         self.ax.yaxis.set_minor_locator(NullLocator())
         self.legend([Line2D([], [], color=ROLE_COLOURS[r], label=ROLE_LABELS[r])
-                     for r in FIRM_ROLES], loc="upper left", ncol=3)
+                     for r in FIRM_ROLES] + self.ghost_handles(), loc="upper left", ncol=3)
+
+    def ghost(self, pinned, style):
+        """Each role's active firms in the pinned run."""
+        return [line for role in FIRM_ROLES
+                for line in self.ax.plot(pinned.t, pinned.timeseries[f"active_{role}s"],
+                                         color=ROLE_COLOURS[role], ls=style, lw=1.0,
+                                         alpha=0.7)]
 
     def curves(self, snap, t):
         ts, ax, out = snap.timeseries, self.ax, []

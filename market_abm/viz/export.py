@@ -74,11 +74,12 @@ def run_archive(session: Session) -> bytes:
     return out.getvalue()
 
 
-def figure_file(kind: type[LiveView], snap: Snapshot, fmt: str) -> bytes:
-    """A view of ``snap`` as ``fmt`` ('svg', or 'png' at FIGURE_DPI)."""
+def figure_file(kind: type[LiveView], snap: Snapshot, fmt: str, pins: tuple = ()) -> bytes:
+    """A view of ``snap`` (with the pinned runs ``pins``, charts.Pin, where it draws them) as
+    ``fmt`` ('svg', or 'png' at FIGURE_DPI)."""
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"figure format: use one of {', '.join(FIGURE_FORMATS)}, got {fmt!r}")
-    figure = kind(snap).figure(snap)
+    figure = kind(snap, pins).figure(snap)
     out = io.BytesIO()
     figure.savefig(out, format=fmt, dpi=FIGURE_DPI)
     return out.getvalue()

@@ -49,7 +49,8 @@ class LiveView(abc.ABC):
 
     size = (5.0, 3.1)
 
-    def __init__(self, snap: Snapshot):
+    def __init__(self, snap: Snapshot, ghosts: tuple = ()):
+        self.ghosts = ghosts  # pinned runs (charts.Pin) the view draws in its frame, if any
         self.fig = Figure(figsize=self.size, dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_subplot()

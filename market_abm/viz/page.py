@@ -15,7 +15,15 @@ import solara
 import solara.lab
 
 from market_abm.scenario import ScenarioError
-from market_abm.viz.charts import ActiveFirms, ChannelShares, RevenueShares, Technology
+from market_abm.viz.charts import (
+    MAX_PINS,
+    ActiveFirms,
+    ChannelShares,
+    Pin,
+    RevenueShares,
+    Technology,
+    pin,
+)
 from market_abm.viz.controls import (
     REDRAW_EVERY,
     ParameterControls,
@@ -71,22 +79,40 @@ VIEW_NAMES = [name.removeprefix("view-") for name, _ in VIEWS]
 
 
 @solara.component
-def View(name: str, kind: type[LiveView], snap: Snapshot):
-    """One view: its frame is built once per run, its data redrawn for each snapshot; under it
-    the view as an SVG or a 300-dpi PNG file (drawn when asked for)."""
-    view = solara.use_memo(lambda: kind(snap), [snap.run])
-    png = solara.use_memo(lambda: view.render(snap), [snap.run, snap.version])
+def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] = ()):
+    """One view: its frame (with the pinned runs, for the charts that draw them) is built once
+    per run and set of pins, its data redrawn for each snapshot; under it the view as an SVG
+    or a 300-dpi PNG file (drawn when asked for)."""
+    view = solara.use_memo(lambda: kind(snap, pins), [snap.run, pins])
+    png = solara.use_memo(lambda: view.render(snap), [view, snap.version])
     with solara.Column(gap="0px", classes=[name],
                        style={"min-width": "380px", "flex": "1 1 380px"}):
         rw.Image(value=png, format="png")
         with solara.Row(gap="4px", classes=["figure-downloads"]):
             for fmt, label in (("svg", "SVG"), ("png", f"PNG {FIGURE_DPI} dpi")):
                 solara.FileDownload(
-                    lambda fmt=fmt: figure_file(kind, snap, fmt),
+                    lambda fmt=fmt: figure_file(kind, snap, fmt, pins),
                     filename=f"market_abm_{name.removeprefix('view-')}_{stamp(snap)}.{fmt}",
                     children=[solara.Button(label, text=True, small=True,
                                             icon_name="mdi-download",
                                             classes=[f"download-{name}-{fmt}"])])
+
+
+@solara.component
+def Pins(session: Session, snap: Snapshot, pins: solara.Reactive[tuple[Pin, ...]]):
+    """Pin the run so far as ghost lines on the channel-share and firm charts (they stay
+    while other runs play; at most MAX_PINS, the oldest goes first), or clear the pins."""
+    applied = session.settings
+
+    def add() -> None:
+        label = f"{applied.source}, seed {applied.seed}, to {stamp(snap)}"
+        pins.set((*pins.value, pin(snap, label))[-MAX_PINS:])
+
+    solara.Button("Pin this run", small=True, icon_name="mdi-pin", on_click=add,
+                  disabled=not snap.steps, classes=["btn-pin"])
+    if pins.value:
+        solara.Button(f"Clear pins ({len(pins.value)})", small=True, text=True,
+                      on_click=lambda: pins.set(()), classes=["btn-clear-pins"])
 
 
 @solara.component
@@ -162,7 +188,7 @@ def RunCard(session: Session, current: solara.Reactive[Snapshot],
 @solara.component
 def Results(session: Session, current: solara.Reactive[Snapshot],
             error: solara.Reactive[str], playing: solara.Reactive[bool],
-            shown: solara.Reactive[list[str]]):
+            shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]]):
     """What the run shows: its settings, errors, state, headline numbers and the views
     chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn)."""
     snap, applied = current.value, session.settings
@@ -183,10 +209,11 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
         solara.Text("Views drawn:", style={"color": "#555"})
         solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
                                      classes=["views-shown"])
+        Pins(session, snap, pins)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
             if name.removeprefix("view-") in shown.value:
-                View(name, kind, snap)
+                View(name, kind, snap, pins.value)
 
 
 @solara.component
@@ -208,6 +235,7 @@ def MarketPage():
     stop_after = solara.use_reactive(0)  # Play stops after this step (0: at the end)
     error = solara.use_reactive(problem)
     shown = solara.use_reactive(list(VIEW_NAMES))  # views drawn (hidden ones cost nothing)
+    pins = solara.use_reactive(())  # pinned runs, drawn as ghost lines
 
     def advance(n: int, model=None) -> None:
         try:
@@ -286,4 +314,4 @@ def MarketPage():
             ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing, shown)
+        Results(session, current, error, playing, shown, pins)
