@@ -90,6 +90,8 @@ class MarketModel(mesa.Model):
         self.ledger = FlowLedger()
         self.rows: list[dict] = []
         self.exited: list[tuple[int, str, int]] = []  # (year, role, unique_id)
+        # why each firm of ``exited`` left: {"rule": text, the rule's numbers ($)}
+        self.exit_reasons: dict[tuple[int, str, int], dict] = {}
         self.firm_rows: list[dict] = []  # one row per firm and year (see firm_table)
         self.last_flows: list = []  # the flows of the latest step (flows.Flow)
         self.refresh_firms()

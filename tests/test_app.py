@@ -534,7 +534,10 @@ def test_run_archive_is_the_run_folder_with_csv_and_the_scenario(tmp_path):
     with zipfile.ZipFile(io.BytesIO(run_archive(s))) as archive:
         archive.extractall(tmp_path)
     names = {p.name for p in tmp_path.iterdir()}
-    assert set(RUN_FILES) | {"timeseries.csv", "flows.csv", "firms.csv", "scenario.toml"} == names
+    assert set(RUN_FILES) | {"timeseries.csv", "flows.csv", "firms.csv", "exits.csv",
+                             "scenario.toml"} == names
+    exits = pd.read_csv(tmp_path / "exits.csv")
+    assert len(exits) == len(s.model.exited) and exits["rule"].notna().all()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert (manifest["steps_done"], manifest["n_steps"], manifest["complete"]) == (30, 732, False)
     assert manifest["seed"] == 1 and manifest["scenario"]["n_customers"] == 200
@@ -732,3 +735,53 @@ def test_pins_stay_across_a_reset_and_can_be_cleared():
     clear.fire_event("click", {})
     assert rc.find(v.Btn, class_="btn-clear-pins").widgets == []
     assert images(rc)[0] != pinned  # the ghost lines are gone
+
+
+# --- inspect -----------------------------------------------------------------------------------
+def test_every_exit_records_the_rule_that_fired_with_its_numbers():
+    s = Session(Settings(edits={"n_customers": 300}))
+    s.step(12 * 30)
+    m = s.model
+    assert set(m.exit_reasons) == set(m.exited)  # one reason per exit
+    rules = {why["rule"].split(":")[0] for why in m.exit_reasons.values()}
+    assert {"insolvent", "converted into a print hub"} <= rules
+    for (_, role, _), why in m.exit_reasons.items():
+        if why["rule"].startswith("insolvent"):
+            assert why["cash"] < 0
+        if why["rule"].startswith("converted"):
+            assert role == "retailer" and why["hub_profit"] - why["conversion_cost"] > \
+                why["store_profit"]
+
+
+def test_a_firm_story_tells_its_years_and_why_it_left():
+    from market_abm.viz.inspect import firm_ids, firm_story
+
+    s = Session(Settings(edits={"n_customers": 300}))
+    s.step(12 * 30)
+    m = s.model
+    (year, role, firm), why = next((k, w) for k, w in m.exit_reasons.items()
+                                   if w["rule"].startswith("converted"))
+    story = firm_story(m.firm_table, m.exited, m.exit_reasons, role, firm)
+    assert story.left == year and story.rows["year"].iloc[-1] == year
+    assert story.lines()[-1].startswith(f"Left at the review of {year}: converted into a "
+                                        "print hub")
+    assert f"conversion cost ${why['conversion_cost']:,.0f}" in story.lines()[-1]
+    hub = next(i for i in firm_ids(m.firm_table, "print_hub")
+               if firm_story(m.firm_table, m.exited, m.exit_reasons, "print_hub",
+                             i).converted_from == firm)
+    assert f"converted from firm #{firm}" in firm_story(
+        m.firm_table, m.exited, m.exit_reasons, "print_hub", hub).lines()[0]
+    with pytest.raises(KeyError):
+        firm_story(m.firm_table, m.exited, m.exit_reasons, "platform", -5)
+
+
+def test_the_page_inspects_a_firm():
+    rc = render_page()
+    click(rc, "Step a year")
+    firm = rc.find(v.Select, class_="inspect-firm").widget
+    left = [label for label in firm.items if not label.endswith("-)")]
+    assert left and all(label.endswith("(1990-1990)") for label in left)  # the 1990 review
+    firm.v_model = left[0]
+    lines = [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets]
+    assert lines[0].startswith(f"retailer {left[0].split()[0]}, entered 1990")
+    assert lines[-1].startswith("Left at the review of 1990: insolvent")

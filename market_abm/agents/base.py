@@ -62,15 +62,20 @@ class Firm(mesa.Agent):
         """The exit rule: negative cash at the yearly review."""
         return self.cash < 0.0
 
-    def leave(self) -> None:
-        """Leave the market (exit, or conversion into another role): recorded, then removed."""
-        self.model.exited.append((self.model.year, self.role, self.unique_id))
+    def leave(self, rule: str, **numbers: float) -> None:
+        """Leave the market (exit, or conversion into another role): recorded with the rule
+        that fired and its numbers ($ / year, $) in ``model.exit_reasons``, then removed."""
+        key = (self.model.year, self.role, self.unique_id)
+        self.model.exited.append(key)
+        self.model.exit_reasons[key] = {"rule": rule,
+                                        **{k: float(v) for k, v in numbers.items()}}
         self.remove()
 
     def exit_if_insolvent(self) -> None:
         """The yearly exit decision."""
         if self.insolvent:
-            self.leave()
+            self.leave("insolvent: cash below zero at the yearly review", cash=self.cash,
+                       profit=self.last_profit)
 
     @classmethod
     def enter(cls, model, outlook) -> int:

@@ -43,7 +43,10 @@ class Logistician(Firm):
                 MaterialSupplier(model, s.material_supplier_fixed_cost * model.cost_factor(),
                                  cash=cash, converted_from=self.unique_id)
                 outlook.new_suppliers += 1  # carriers reviewing later see it
-                self.leave()
+                self.leave("pivoted into a material supplier: supplying material would earn "
+                           "more than carrying, after the conversion cost",
+                           carrier_profit=self.last_profit, supplier_profit=expected,
+                           conversion_cost=s.conversion_cost)
             return
         if self.parcel_volume > self.depots * s.depot_capacity and \
                 self.last_profit > s.depot_cost:

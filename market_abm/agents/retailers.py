@@ -36,7 +36,9 @@ class Retailer(LocatedFirm):
             PrintHub(self.model, s.hub_fixed_cost * self.model.cost_factor(), self.x, self.y,
                      cash=cash, converted_from=self.unique_id)
             outlook.hub_sites.append((self.x, self.y))
-            self.leave()
+            self.leave("converted into a print hub: a hub at its site would earn more than "
+                       "the store, after the conversion cost", store_profit=self.last_profit,
+                       hub_profit=profit, conversion_cost=s.conversion_cost)
 
     @staticmethod
     def fixed_cost_of(model, store_type: int) -> float:

@@ -3,7 +3,8 @@ settings as a scenario file.
 
 - ``run_archive``: a zip of the run folder ``market-abm run`` writes (runner.RUN_FILES: Parquet
   tables, events, figures, manifest.json) for the steps done so far, plus CSV copies of the
-  timeseries, flows and firms tables and ``scenario.toml``. The manifest says how far the run
+  timeseries, flows and firms tables, ``exits.csv`` (every firm that left, the rule that
+  fired and its numbers) and ``scenario.toml``. The manifest says how far the run
   went (``steps_done`` of ``n_steps``) and that the page wrote it.
 - ``figure_file``: a view of a snapshot as SVG or as a 300-dpi PNG (drawn afresh, not the
   screen's 80-dpi image).
@@ -17,6 +18,8 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
+
+import pandas as pd
 
 from market_abm.network import exits_frame
 from market_abm.runner import RunResult, write_run_files
@@ -36,12 +39,21 @@ def scenario_text(settings: Settings) -> str:
     return head + scenario_to_toml(settings.scenario())
 
 
-def run_result(session: Session) -> RunResult:
-    """The session's run so far as a RunResult (tables copied under the session's lock)."""
+def run_result(session: Session) -> tuple[RunResult, pd.DataFrame]:
+    """The session's run so far as a RunResult, and its exits with the rule that fired and
+    its numbers (``exit_table``), copied under the session's lock."""
     with session._lock:
         m = session.model
-        return RunResult(m.scenario, session.settings.seed, m.timeseries, m.flows,
-                         m.firm_table, exits_frame(m.exited))
+        return (RunResult(m.scenario, session.settings.seed, m.timeseries, m.flows,
+                          m.firm_table, exits_frame(m.exited)), exit_table(m.exit_reasons))
+
+
+def exit_table(reasons: dict) -> pd.DataFrame:
+    """One row per firm that left: year (of the review), role, id, rule, and the rule's
+    numbers ($; empty where the rule has none)."""
+    rows = [{"year": y, "role": r, "id": i, **why} for (y, r, i), why in reasons.items()]
+    return pd.DataFrame(rows, columns=["year", "role", "id", "rule", *sorted(
+        {k for why in reasons.values() for k in why} - {"rule"})])
 
 
 def can_archive(snap: Snapshot) -> bool:
@@ -53,7 +65,7 @@ def can_archive(snap: Snapshot) -> bool:
 def run_archive(session: Session) -> bytes:
     """Zip bytes of the run so far (see the module docstring); ValueError before the first
     year has closed."""
-    result = run_result(session)
+    result, exits = run_result(session)
     if result.firms.empty:
         raise ValueError("the run can be downloaded once its first year has closed")
     steps = len(result.timeseries)
@@ -66,6 +78,7 @@ def run_archive(session: Session) -> bytes:
         write_run_files(result, folder, extra)
         for name in CSV_TABLES:
             getattr(result, name).to_csv(folder / f"{name}.csv", index=False)
+        exits.to_csv(folder / "exits.csv", index=False)
         (folder / "scenario.toml").write_text(scenario_text(session.settings))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -39,6 +39,7 @@ from market_abm.viz.export import (
     scenario_text,
 )
 from market_abm.viz.headline import firm_counts, headline
+from market_abm.viz.inspect import FirmInspector
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
@@ -214,6 +215,8 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
         for name, kind in VIEWS:
             if name.removeprefix("view-") in shown.value:
                 View(name, kind, snap, pins.value)
+    with solara.Details("Inspect a firm: its years and why it left"):
+        FirmInspector(session, snap)
 
 
 @solara.component
