@@ -785,3 +785,49 @@ def test_the_page_inspects_a_firm():
     lines = [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets]
     assert lines[0].startswith(f"retailer {left[0].split()[0]}, entered 1990")
     assert lines[-1].startswith("Left at the review of 1990: insolvent")
+
+
+def test_replicates_give_the_same_band_on_any_engine():
+    from market_abm.engines import open_engine
+    from market_abm.viz.replicates import run_replicates, tasks
+
+    settings = Settings(edits={"n_customers": 120, "end_year": 1998}, seed=7)
+    seen = []
+    with open_engine(workers=1) as engine:
+        one = run_replicates(settings, 3, engine, lambda done, n: seen.append((done, n)))
+    with open_engine(workers=2) as engine:
+        two = run_replicates(settings, 3, engine)
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    for table in ("mean", "low", "high"):
+        pd.testing.assert_frame_equal(getattr(one, table), getattr(two, table))
+    assert (one.low <= one.mean + 1e-12).all().all() and (one.mean <= one.high + 1e-12).all().all()
+    assert list(one.mean.index) == list(range(1990, 1999)) and one.t[0] == 1990.5
+    seeds = [key for _, _, key in tasks(settings, 3)]
+    assert len(set(seeds)) == 3  # three different children of seed 7
+    with pytest.raises(ValueError, match="from 2 to 50 seeds"):
+        tasks(settings, 1)
+
+
+def test_the_page_runs_replicates_in_the_background_and_draws_their_band(monkeypatch):
+    from market_abm.viz import replicates
+
+    monkeypatch.setattr(replicates, "PAGE_WORKERS", 1)
+    rc = render_page()
+    set_box(rc, "n_customers", 100)
+    set_box(rc, "end_year", 1996)
+    click(rc, "Reset")
+    click(rc, "Step a year")
+    before = images(rc)[0]
+    box = rc.find(v.TextField, class_="replicates-n").widget
+    box.v_model = "3"
+    box.fire_event("keyup.enter", {})
+    rc.find(v.Btn, class_="btn-replicates").widget.fire_event("click", {})
+    deadline = time.monotonic() + 120
+    while not rc.find(v.Btn, class_="btn-clear-band").widgets:
+        assert time.monotonic() < deadline, "the replicates did not finish"
+        time.sleep(0.2)
+    line = rc.find(v.Html, class_="replicates-progress").widget.children[0]
+    assert line == "replicates: 3 seeds of preset baseline, seed 1 drawn"
+    assert images(rc)[0] != before  # the band is on the channel-share chart
+    rc.find(v.Btn, class_="btn-clear-band").widget.fire_event("click", {})
+    assert images(rc)[0] == before

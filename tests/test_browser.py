@@ -231,6 +231,17 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     png = download(b, ".download-view-channels-png", tmp_path / "channels.png")
     assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.1)
 
+    # replicates of session b's settings in the background (the page's Dask cluster), then
+    # their band on the charts; session a stays usable meanwhile
+    seeds = b.locator(".replicates-n input")
+    seeds.fill("3")
+    seeds.press("Enter")
+    b.locator(".btn-replicates").click()
+    click(a, "Step")
+    wait_headline(a, "date", "Jan 1991")
+    b.get_by_text("replicates: 3 seeds of preset bass, seed 1 drawn").wait_for(timeout=180_000)
+    b.locator(".btn-clear-band").wait_for()
+
     # play in session a, then pause
     click(a, "Play")
     a.wait_for_function("() => !document.querySelector('.headline-date')"
@@ -259,6 +270,8 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     wait_headline(a, "date", "Dec 1995", timeout=60_000)
     a.get_by_role("button", name="Play", exact=True).wait_for()
     wait_headline(a, "step", "72 / 732")
+    a.locator(".btn-pin").click()  # pin the run as ghost lines, then start another
+    a.get_by_text("Clear pins (1)").wait_for()
 
     shot = tmp_path / "app.png"
     a.screenshot(path=str(shot), full_page=True)

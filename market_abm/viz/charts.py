@@ -20,6 +20,7 @@ from market_abm.agents import FIRM_ROLES
 from market_abm.market import CHANNELS
 from market_abm.palette import CHANNEL_COLOURS, ROLE_COLOURS, ROLE_LABELS
 from market_abm.viz.live import LiveView
+from market_abm.viz.replicates import Band
 from market_abm.viz.state import Snapshot
 
 HOME, HUB = CHANNEL_COLOURS["home_print"], ROLE_COLOURS["print_hub"]
@@ -72,16 +73,27 @@ class TimeChart(LiveView):
         ax.set_ylim(0, 1)
 
     def ghost_handles(self) -> list:
-        """Legend entries of the pinned runs this chart draws."""
-        return [Line2D([], [], color="0.2", ls=style, lw=1, label=f"pinned: {p.label}")
-                for p, style in zip(self.ghosts, GHOST_STYLES, strict=False)
-                if self.draws_ghosts]
+        """Legend entries of the pinned runs and replicate bands this chart draws."""
+        if not self.draws_ghosts:
+            return []
+        return [Patch(facecolor="0.6", alpha=0.5, edgecolor="0.1",
+                      label=f"{g.label}: mean, 90 % band") if isinstance(g, Band)
+                else Line2D([], [], color="0.2", ls=style, lw=1, label=f"pinned: {g.label}")
+                for g, style in zip(self.ghosts, GHOST_STYLES, strict=False)]
 
     draws_ghosts = False
 
-    def ghost(self, pinned: Pin, style: str) -> list[Artist]:
-        """The lines of one pinned run (charts that draw pins override it)."""
+    def ghost(self, pinned: Pin | Band, style: str) -> list[Artist]:
+        """The lines of one pinned run, or the mean and band of replicates (charts that draw
+        them override it)."""
         return []
+
+    def band(self, band: Band, column: str, colour) -> list[Artist]:
+        """A replicate band's mean (line) and 90 % band (shaded) of one column."""
+        ax = self.ax
+        return [ax.fill_between(band.t, band.low[column], band.high[column], color=colour,
+                                alpha=0.25, lw=0),
+                *ax.plot(band.t, band.mean[column], color=colour, lw=1.0)]
 
     def ghost_lines(self) -> list[Artist]:
         """Every pinned run's lines, over the data (redrawn with it at each step)."""
@@ -116,7 +128,9 @@ class ChannelShares(TimeChart):
                      for c in CHANNELS] + self.ghost_handles())
 
     def ghost(self, pinned, style):
-        """The stack's boundaries in the pinned run."""
+        """The stack's boundaries in the pinned run (or the replicates' mean and band)."""
+        if isinstance(pinned, Band):
+            return [a for c in CHANNELS[:-1] for a in self.band(pinned, f"edge_{c}", "0.15")]
         edges = np.cumsum([smooth(pinned.timeseries[f"share_{c}"]) for c in CHANNELS[:-1]],
                           axis=0)
         return [line for edge in edges
@@ -149,7 +163,10 @@ class ActiveFirms(TimeChart):
                      for r in FIRM_ROLES] + self.ghost_handles(), loc="upper left", ncol=3)
 
     def ghost(self, pinned, style):
-        """Each role's active firms in the pinned run."""
+        """Each role's active firms in the pinned run (or the replicates' mean and band)."""
+        if isinstance(pinned, Band):
+            return [a for r in FIRM_ROLES
+                    for a in self.band(pinned, f"active_{r}s", ROLE_COLOURS[r])]
         return [line for role in FIRM_ROLES
                 for line in self.ax.plot(pinned.t, pinned.timeseries[f"active_{role}s"],
                                          color=ROLE_COLOURS[role], ls=style, lw=1.0,

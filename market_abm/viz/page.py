@@ -43,6 +43,7 @@ from market_abm.viz.inspect import FirmInspector
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
+from market_abm.viz.replicates import ReplicatesControl
 from market_abm.viz.state import (
     Session,
     Settings,
@@ -189,7 +190,8 @@ def RunCard(session: Session, current: solara.Reactive[Snapshot],
 @solara.component
 def Results(session: Session, current: solara.Reactive[Snapshot],
             error: solara.Reactive[str], playing: solara.Reactive[bool],
-            shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]]):
+            shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]],
+            bands: solara.Reactive[tuple]):
     """What the run shows: its settings, errors, state, headline numbers and the views
     chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn)."""
     snap, applied = current.value, session.settings
@@ -211,10 +213,11 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
         solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
                                      classes=["views-shown"])
         Pins(session, snap, pins)
+        ReplicatesControl(session, bands)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
             if name.removeprefix("view-") in shown.value:
-                View(name, kind, snap, pins.value)
+                View(name, kind, snap, pins.value + bands.value)
     with solara.Details("Inspect a firm: its years and why it left"):
         FirmInspector(session, snap)
 
@@ -239,6 +242,7 @@ def MarketPage():
     error = solara.use_reactive(problem)
     shown = solara.use_reactive(list(VIEW_NAMES))  # views drawn (hidden ones cost nothing)
     pins = solara.use_reactive(())  # pinned runs, drawn as ghost lines
+    bands = solara.use_reactive(())  # the replicates' mean and band (one at most)
 
     def advance(n: int, model=None) -> None:
         try:
@@ -317,4 +321,4 @@ def MarketPage():
             ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing, shown, pins)
+        Results(session, current, error, playing, shown, pins, bands)
