@@ -831,3 +831,36 @@ def test_the_page_runs_replicates_in_the_background_and_draws_their_band(monkeyp
     assert images(rc)[0] != before  # the band is on the channel-share chart
     rc.find(v.Btn, class_="btn-clear-band").widget.fire_event("click", {})
     assert images(rc)[0] == before
+
+
+def test_the_year_scrubber_shows_a_closed_year_while_the_run_goes_on():
+    rc = render_page()
+    assert rc.find(v.Slider, label="Year shown: latest").widgets == []  # no closed year yet
+    for _ in range(3):
+        click(rc, "Step a year")
+    assert text(rc, "headline-date") == "Dec 1992"
+    latest = images(rc)
+    slider = rc.find(v.Slider, label="Year shown: latest").widget
+    assert (slider.min, slider.max) == (1990, 1992)
+    slider.v_model = 1990
+    assert text(rc, "headline-date") == "Dec 1990" and text(rc, "headline-step") == "12 / 732"
+    assert images(rc) != latest
+    click(rc, "Step")  # the run goes on; the page stays on 1990
+    assert text(rc, "headline-date") == "Dec 1990"
+    note = rc.find(v.Html, class_="scrubbed-note").widget.children[0]
+    assert note == "Showing December 1990 as stored; the run is at Jan 1993."
+    rc.find(v.Btn, class_="btn-latest").widget.fire_event("click", {})
+    assert text(rc, "headline-date") == "Jan 1993"
+
+
+def test_a_session_keeps_the_december_snapshot_of_every_closed_year():
+    s = Session(SMALL)
+    s.step(5)
+    assert s.years == {} and s.year_snapshot(1990) is None
+    s.step(26)  # to Jul 1992
+    assert sorted(s.years) == [1990, 1991]
+    dec = s.year_snapshot(1991)
+    assert (dec.year, dec.month, dec.steps) == (1991, 12, 24)
+    assert len(dec.timeseries) == 24 and dec.network["year"].eq(1991).all()
+    s.reset()
+    assert s.years == {}

@@ -38,7 +38,7 @@ from market_abm.viz.export import (
     run_archive,
     scenario_text,
 )
-from market_abm.viz.headline import firm_counts, headline
+from market_abm.viz.headline import date_label, firm_counts, headline
 from market_abm.viz.inspect import FirmInspector
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
@@ -98,6 +98,27 @@ def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] 
                     children=[solara.Button(label, text=True, small=True,
                                             icon_name="mdi-download",
                                             classes=[f"download-{name}-{fmt}"])])
+
+
+@solara.component
+def YearScrubber(session: Session, latest: Snapshot, year_shown: solara.Reactive[int | None],
+                 stored: Snapshot | None):
+    """A slider over the Decembers the run has closed: the page then shows that year's
+    snapshot (views, headline) while the run stays where it is; "Latest" goes back."""
+    closed = session.closed_years()
+    if not closed:
+        return
+    with solara.Row(gap="8px", style={"align-items": "center"}, classes=["year-scrubber"]):
+        with solara.Div(style={"min-width": "320px"}):
+            solara.SliderInt(f"Year shown: {stored.year if stored else 'latest'}",
+                             value=stored.year if stored else closed[-1], min=closed[0],
+                             max=closed[-1], on_value=year_shown.set)
+        solara.Button("Latest", small=True, disabled=stored is None,
+                      on_click=lambda: year_shown.set(None), classes=["btn-latest"])
+        if stored is not None:
+            solara.Text(f"Showing December {stored.year} as stored; the run is at "
+                        f"{date_label(latest)}.", classes=["scrubbed-note"],
+                        style={"color": "#b26a00"})
 
 
 @solara.component
@@ -191,21 +212,25 @@ def RunCard(session: Session, current: solara.Reactive[Snapshot],
 def Results(session: Session, current: solara.Reactive[Snapshot],
             error: solara.Reactive[str], playing: solara.Reactive[bool],
             shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]],
-            bands: solara.Reactive[tuple]):
+            bands: solara.Reactive[tuple], year_shown: solara.Reactive[int | None]):
     """What the run shows: its settings, errors, state, headline numbers and the views
-    chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn)."""
-    snap, applied = current.value, session.settings
+    chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn), at the
+    latest step or at the December of ``year_shown`` (the year scrubber)."""
+    latest, applied = current.value, session.settings
+    stored = session.year_snapshot(year_shown.value) if year_shown.value is not None else None
+    snap = stored or latest
     solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
                 f"{session.model.scenario.n_customers} customers, "
                 f"{session.model.scenario.social_network} social network",
                 style={"color": "#555"})
     if error.value:
         solara.Error(error.value, classes=["run-error"])
-    if snap.ended:
-        solara.Success(status_text(snap, playing.value), classes=["run-status", "run-ended"],
+    if latest.ended:
+        solara.Success(status_text(latest, playing.value), classes=["run-status", "run-ended"],
                        dense=True)
     else:
-        solara.Info(status_text(snap, playing.value), classes=["run-status"], dense=True)
+        solara.Info(status_text(latest, playing.value), classes=["run-status"], dense=True)
+    YearScrubber(session, latest, year_shown, stored)
     Headline(snap)
     with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
         Downloads(session, snap)
@@ -243,6 +268,7 @@ def MarketPage():
     shown = solara.use_reactive(list(VIEW_NAMES))  # views drawn (hidden ones cost nothing)
     pins = solara.use_reactive(())  # pinned runs, drawn as ghost lines
     bands = solara.use_reactive(())  # the replicates' mean and band (one at most)
+    year_shown = solara.use_reactive(None)  # a closed year to show instead of the latest
 
     def advance(n: int, model=None) -> None:
         try:
@@ -290,6 +316,7 @@ def MarketPage():
     def reset() -> None:
         playing.set(False)
         stop_after.set(0)
+        year_shown.set(None)
         reason = blocking(settings.value, drafts.value)
         if reason is not None:  # the button is disabled then; a stale click changes nothing
             error.set(f"Could not start a run with these settings: {reason}")
@@ -321,4 +348,4 @@ def MarketPage():
             ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing, shown, pins, bands)
+        Results(session, current, error, playing, shown, pins, bands, year_shown)

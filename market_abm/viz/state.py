@@ -267,6 +267,7 @@ class Session:
         self._run = 1
         self.settings = settings or preset_settings()
         self.model = self._build(self.settings)
+        self.years: dict[int, Snapshot] = {}  # the December snapshot of each closed year
         self.snapshot = self._take()
 
     @staticmethod
@@ -289,11 +290,13 @@ class Session:
         with self._lock:
             self.settings, self.model = settings, model
             self._run += 1
+            self.years = {}
             self.snapshot = self._take()
             return self.snapshot
 
     def step(self, n: int = 1, model: MarketModel | None = None) -> Snapshot:
-        """Advance up to ``n`` steps (never past the last year) and take a snapshot.
+        """Advance up to ``n`` steps (never past the last year) and take a snapshot; the
+        snapshot of every December passed is kept in ``years`` (the year scrubber's).
 
         ``model``: step only if it is still the session's model (a play loop started before a
         reset must not step the new run).
@@ -302,12 +305,26 @@ class Session:
             if model is not None and model is not self.model:
                 return self.snapshot
             m = self.model
+            snap = None
             for _ in range(n):
                 if not m.running:
                     break
                 m.step()
-            self.snapshot = self._take()
+                snap = None
+                if m.month == m.scenario.steps_per_year - 1:  # a December: the year closed
+                    snap = self.years[m.year] = self._take()
+            self.snapshot = snap or self._take()
             return self.snapshot
+
+    def closed_years(self) -> list[int]:
+        """The years whose December snapshot is kept, in order."""
+        with self._lock:
+            return sorted(self.years)
+
+    def year_snapshot(self, year: int) -> Snapshot | None:
+        """The December snapshot of ``year`` if the run has closed it, else None."""
+        with self._lock:
+            return self.years.get(year)
 
     def publish(self, show: Callable[[Snapshot], None]) -> None:
         """Hand the latest snapshot to ``show`` under the lock: a play step that ends during a
