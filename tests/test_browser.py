@@ -272,6 +272,14 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     wait_headline(a, "step", "72 / 732")
     a.locator(".btn-pin").click()  # pin the run as ghost lines, then start another
     a.get_by_text("Clear pins (1)").wait_for()
+    # scrub back to the first closed year (keyboard on the slider), then back to the latest
+    thumb = a.locator(".year-scrubber [role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    wait_headline(a, "date", "Dec 1990")
+    a.get_by_text("Showing December 1990 as stored; the run is at Dec 1995.").wait_for()
+    a.locator(".btn-latest").click()
+    wait_headline(a, "date", "Dec 1995")
 
     shot = tmp_path / "app.png"
     a.screenshot(path=str(shot), full_page=True)
