@@ -864,3 +864,61 @@ def test_a_session_keeps_the_december_snapshot_of_every_closed_year():
     assert len(dec.timeseries) == 24 and dec.network["year"].eq(1991).all()
     s.reset()
     assert s.years == {}
+
+
+# --- a stored run ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    from market_abm.cli import main
+
+    folder = tmp_path_factory.mktemp("stored") / "run"
+    assert main(["run", "--set", "n_customers=150", "--set", "end_year=1995", "--seed", "4",
+                 "--out", str(folder)]) == 0
+    return folder
+
+
+def test_a_stored_run_opens_as_december_snapshots_of_its_years(run_folder):
+    from market_abm.viz.stored import open_run_folder
+
+    run = open_run_folder(run_folder)
+    assert run.closed_years() == list(range(1990, 1996)) and run.seed == "seed 4"
+    live = Session(Settings(edits={"n_customers": 150, "end_year": 1995}, seed=4))
+    live.step(12 * 3)
+    stored, same = run.year_snapshot(1992), live.year_snapshot(1992)
+    # (the stored table has 0 where the live rows leave a year's events out)
+    pd.testing.assert_frame_equal(stored.timeseries, same.timeseries.fillna(0),
+                                  check_dtype=False)
+    assert headline(stored) == headline(same)  # the same numbers as the live run's December
+    assert stored.graph.number_of_edges() == same.graph.number_of_edges()
+    for _, kind in VIEWS:
+        assert kind(stored).render(stored)[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p / "nope", "is not a folder"),
+    (lambda p: p, "is not a run folder: it lacks manifest.json"),
+])
+def test_a_folder_that_is_not_a_run_is_one_line(tmp_path, make, says):
+    from market_abm.viz.stored import open_run_folder
+
+    with pytest.raises(ValueError) as err:
+        open_run_folder(make(tmp_path))
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_page_opens_a_stored_run_and_scrubs_it(run_folder):
+    rc = render_page()
+    box = rc.find(v.TextField, class_="stored-folder").widget
+    box.v_model = str(run_folder.parent / "missing")
+    box.fire_event("keyup.enter", {})
+    rc.find(v.Btn, class_="btn-open-stored").widget.fire_event("click", {})
+    assert "Could not open the run:" in box.messages[0]
+    box.v_model = str(run_folder)
+    box.fire_event("keyup.enter", {})
+    rc.find(v.Btn, class_="btn-open-stored").widget.fire_event("click", {})
+    assert text(rc, "headline-date") == "Dec 1995"
+    assert rc.find(v.Btn, children=["Step"]).widgets == []  # the live run waits
+    rc.find(v.Slider, label="Year shown: latest").widget.v_model = 1991
+    assert text(rc, "headline-date") == "Dec 1991"
+    rc.find(v.Btn, class_="btn-close-stored").widget.fire_event("click", {})
+    assert text(rc, "headline-date") == "start of 1990"

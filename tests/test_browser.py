@@ -242,6 +242,20 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     b.get_by_text("replicates: 3 seeds of preset bass, seed 1 drawn").wait_for(timeout=180_000)
     b.locator(".btn-clear-band").wait_for()
 
+    # the command line's run folder opened in the page and scrubbed, without rerunning it
+    folder = b.locator(".stored-folder input")
+    folder.fill(str(tmp_path / "cli_run"))
+    folder.press("Enter")
+    b.locator(".btn-open-stored").click()
+    b.get_by_text("opened without rerunning it", exact=False).wait_for()
+    wait_headline(b, "date", "Dec 2029")
+    thumb = b.locator(".year-scrubber [role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    wait_headline(b, "date", "Dec 2000")
+    b.locator(".btn-close-stored").click()
+    wait_headline(b, "date", "Dec 2029")  # back to the live run, where it was
+
     # play in session a, then pause
     click(a, "Play")
     a.wait_for_function("() => !document.querySelector('.headline-date')"

@@ -51,9 +51,10 @@ class MapView(LiveView):
         if len(snap.hubs):
             out.append(ax.scatter(snap.hubs[:, 0], snap.hubs[:, 1], marker="^", s=40,
                                   color=ROLE_COLOURS["print_hub"], edgecolor="k", lw=0.4))
+        owners = (f"{printer.mean():.0%} own a printer" if len(printer)
+                  else "customers not stored")  # a stored run's folder has no customers
         out.append(ax.text(0.01, 0.99, f"open now: {len(snap.stores)} stores, "
-                           f"{len(snap.hubs)} hubs; "
-                           f"{printer.mean():.0%} own a printer", transform=ax.transAxes,
+                           f"{len(snap.hubs)} hubs; {owners}", transform=ax.transAxes,
                            ha="left", va="top", fontsize=7,
                            bbox={"fc": "white", "alpha": 0.8, "lw": 0}))
         return out

@@ -52,6 +52,7 @@ from market_abm.viz.state import (
     preset_settings,
     to_query,
 )
+from market_abm.viz.stored import StoredRun, open_run_folder
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,12 @@ def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] 
 
 
 @solara.component
-def YearScrubber(session: Session, latest: Snapshot, year_shown: solara.Reactive[int | None],
-                 stored: Snapshot | None):
-    """A slider over the Decembers the run has closed: the page then shows that year's
-    snapshot (views, headline) while the run stays where it is; "Latest" goes back."""
-    closed = session.closed_years()
+def YearScrubber(source: Session | StoredRun, latest: Snapshot,
+                 year_shown: solara.Reactive[int | None], stored: Snapshot | None):
+    """A slider over the Decembers the run (or the stored run, ``source``) has closed: the
+    page then shows that year's snapshot (views, headline) while the run stays where it is;
+    "Latest" goes back."""
+    closed = source.closed_years()
     if not closed:
         return
     with solara.Row(gap="8px", style={"align-items": "center"}, classes=["year-scrubber"]):
@@ -198,31 +200,78 @@ def linked_settings(query: str | None) -> tuple[Settings, str]:
 @solara.component
 def RunCard(session: Session, current: solara.Reactive[Snapshot],
             settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
-            playing: solara.Reactive[bool], actions: dict):
-    """The run's buttons (redrawn with each snapshot: the parameter boxes are not)."""
+            playing: solara.Reactive[bool], actions: dict,
+            opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive):
+    """The run's buttons (redrawn with each snapshot: the parameter boxes are not), and
+    opening a stored run."""
     changed = settings.value != session.settings
     blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
                               [settings.value, drafts.value])
-    RunControls(playing=playing.value, ended=current.value.ended, changed=changed,
-                blocked=blocked, **actions)
-    SeedBox(settings, drafts)
+    if opened.value is None:
+        RunControls(playing=playing.value, ended=current.value.ended, changed=changed,
+                    blocked=blocked, **actions)
+        SeedBox(settings, drafts)
+    StoredRunControl(opened, year_shown, playing)
+
+
+@solara.component
+def StoredRunControl(opened: solara.Reactive[StoredRun | None],
+                     year_shown: solara.Reactive, playing: solara.Reactive[bool]):
+    """Open a folder `market-abm run` wrote (a path on this machine) to scrub through it
+    without rerunning it; close it to go back to the live run (which waits, paused)."""
+    path = solara.use_reactive("")
+    problem = solara.use_reactive("")
+    runs = solara.use_ref(1000)  # stored runs get their own run numbers (views rebuild)
+
+    def open_it() -> None:
+        runs.current += 1
+        try:
+            run = open_run_folder(path.value.strip(), run=runs.current)
+        except ValueError as exc:
+            problem.set(f"Could not open the run: {exc}")
+            return
+        playing.set(False)
+        problem.set("")
+        year_shown.set(None)
+        opened.set(run)
+
+    if opened.value is not None:
+        solara.Info(f"Showing the stored run in {opened.value.folder}; the live run waits.",
+                    dense=True)
+        solara.Button("Close stored run", small=True, classes=["btn-close-stored"],
+                      on_click=lambda: (year_shown.set(None), opened.set(None)))
+        return
+    with solara.Row(gap="4px", style={"align-items": "center"}):
+        solara.InputText("Stored run folder", value=path, classes=["stored-folder"],
+                         dense=True, error=problem.value or False)
+        solara.Button("Open", small=True, on_click=open_it, classes=["btn-open-stored"])
 
 
 @solara.component
 def Results(session: Session, current: solara.Reactive[Snapshot],
             error: solara.Reactive[str], playing: solara.Reactive[bool],
             shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]],
-            bands: solara.Reactive[tuple], year_shown: solara.Reactive[int | None]):
+            bands: solara.Reactive[tuple], year_shown: solara.Reactive[int | None],
+            opened: solara.Reactive[StoredRun | None]):
     """What the run shows: its settings, errors, state, headline numbers and the views
     chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn), at the
-    latest step or at the December of ``year_shown`` (the year scrubber)."""
-    latest, applied = current.value, session.settings
-    stored = session.year_snapshot(year_shown.value) if year_shown.value is not None else None
+    latest step or at the December of ``year_shown`` (the year scrubber); a stored run's
+    (``opened``) instead of the live one's when one is open."""
+    source = opened.value or session
+    latest = opened.value.latest if opened.value else current.value
+    stored = source.year_snapshot(year_shown.value) if year_shown.value is not None else None
     snap = stored or latest
-    solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
-                f"{session.model.scenario.n_customers} customers, "
-                f"{session.model.scenario.social_network} social network",
-                style={"color": "#555"})
+    if opened.value is not None:
+        run = opened.value
+        solara.Text(f"Stored run {run.folder} ({run.seed}, {run.scenario.n_customers} "
+                    f"customers), opened without rerunning it", style={"color": "#555"},
+                    classes=["stored-caption"])
+    else:
+        applied = session.settings
+        solara.Text(f"{applied.source[0].upper()}{applied.source[1:]}, seed {applied.seed}, "
+                    f"{session.model.scenario.n_customers} customers, "
+                    f"{session.model.scenario.social_network} social network",
+                    style={"color": "#555"})
     if error.value:
         solara.Error(error.value, classes=["run-error"])
     if latest.ended:
@@ -230,21 +279,25 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
                        dense=True)
     else:
         solara.Info(status_text(latest, playing.value), classes=["run-status"], dense=True)
-    YearScrubber(session, latest, year_shown, stored)
+    YearScrubber(source, latest, year_shown, stored)
     Headline(snap)
+    live = opened.value is None
     with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        Downloads(session, snap)
+        if live:
+            Downloads(session, snap)
         solara.Text("Views drawn:", style={"color": "#555"})
         solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
                                      classes=["views-shown"])
-        Pins(session, snap, pins)
-        ReplicatesControl(session, bands)
+        if live:
+            Pins(session, snap, pins)
+            ReplicatesControl(session, bands)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
             if name.removeprefix("view-") in shown.value:
-                View(name, kind, snap, pins.value + bands.value)
-    with solara.Details("Inspect a firm: its years and why it left"):
-        FirmInspector(session, snap)
+                View(name, kind, snap, pins.value + bands.value if live else ())
+    if live:
+        with solara.Details("Inspect a firm: its years and why it left"):
+            FirmInspector(session, snap)
 
 
 @solara.component
@@ -269,6 +322,7 @@ def MarketPage():
     pins = solara.use_reactive(())  # pinned runs, drawn as ghost lines
     bands = solara.use_reactive(())  # the replicates' mean and band (one at most)
     year_shown = solara.use_reactive(None)  # a closed year to show instead of the latest
+    opened = solara.use_reactive(None)  # a stored run shown instead of the live one
 
     def advance(n: int, model=None) -> None:
         try:
@@ -343,9 +397,9 @@ def MarketPage():
 
     with solara.Sidebar():
         with solara.Card("Run"):
-            RunCard(session, current, settings, drafts, playing, actions)
+            RunCard(session, current, settings, drafts, playing, actions, opened, year_shown)
         with solara.Card("Scenario"):
             ParameterControls(settings, drafts, on_error=error.set)
 
     with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing, shown, pins, bands, year_shown)
+        Results(session, current, error, playing, shown, pins, bands, year_shown, opened)

@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from market_abm.categories import load_categories
 from market_abm.flows import empty_flows
 from market_abm.model import MarketModel
 from market_abm.network import FIRM_COLUMNS, build_graph
@@ -238,13 +239,27 @@ class Snapshot:
         return {} if self.timeseries.empty else self.timeseries.iloc[-1].to_dict()
 
 
-def printable_from(model: MarketModel) -> dict[str, float]:
+@functools.cache
+def _categories():
+    """The product categories (read once: every snapshot needs their thresholds)."""
+    return load_categories()
+
+
+def printable_from(scenario: Scenario) -> dict[str, float]:
     """{category: home capability from which some of its items are printable} for the
-    categories the run can ever print (Categories.opens_at)."""
-    s = model.scenario
-    levels = model.base_categories.opens_at(s.multi_material_reach, s.multi_material_threshold)
-    return {name: float(level) for name, level in zip(model.categories.names, levels,
-                                                        strict=True) if level <= 1}
+    categories a run of ``scenario`` can ever print (Categories.opens_at)."""
+    categories = _categories()
+    levels = categories.opens_at(scenario.multi_material_reach,
+                                 scenario.multi_material_threshold)
+    return {name: float(level) for name, level in zip(categories.names, levels, strict=True)
+            if level <= 1}
+
+
+def firm_cap(scenario: Scenario, first_counts: int) -> int:
+    """Most firms of one role a run can have: the most numerous role at the start
+    (``first_counts``) plus every producer entry the scenario allows."""
+    return first_counts + scenario.max_entries_per_year * len(_categories().names) * (
+        scenario.end_year - scenario.start_year + 1)
 
 
 def _sites(firms: list) -> np.ndarray:
@@ -365,10 +380,9 @@ class Session:
                        "internet": pop.internet.copy()},
             stores=_sites(m.firm_lists["retailer"]), hubs=_sites(m.firm_lists["print_hub"]),
             region_km=s.region_size_km, network=network, graph=graph,
-            thresholds=printable_from(m),
+            thresholds=printable_from(s),
             segment_grid=s.segment_grid,
-            firm_cap=max(len(firms) for firms in m.firm_lists.values())
-            + s.max_entries_per_year * len(m.categories) * (s.end_year - s.start_year + 1),
+            firm_cap=firm_cap(s, max(len(firms) for firms in m.firm_lists.values())),
             run=self._run, version=self._next_version())
 
     def _next_version(self) -> int:
