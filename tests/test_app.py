@@ -53,6 +53,13 @@ def set_box(rc, name: str, value) -> None:
     box.fire_event("keyup.enter", {})
 
 
+def unfold(rc, section: str) -> None:
+    """Open a folded section of parameter boxes (its boxes exist only while it is open)."""
+    button = next(w for w in rc.find(v.Btn, class_="section-toggle").widgets
+                  if f" {section} (" in w.children[0])
+    button.fire_event("click", {})
+
+
 def set_pause(rc, ms: int) -> None:
     rc.find(v.Html, class_="pause-between").find(v.Slider).widget.v_model = ms
 
@@ -311,6 +318,7 @@ def test_customers_must_exceed_the_social_degree_on_the_page():
     [line] = box_error(rc, "n_customers")
     assert line == "Customers (agents): must be at least 11 and at most 20000, got 10"
     assert blocked(rc) == f"Reset is blocked: {line}"
+    unfold(rc, "Social network")
     set_box(rc, "social_degree", 4)  # folded under "Social network": 10 is now allowed
     assert blocked(rc) is None and not box_error(rc, "n_customers")
     click(rc, "Reset")
@@ -321,6 +329,7 @@ def test_customers_must_exceed_the_social_degree_on_the_page():
 
 def test_a_rule_across_parameters_marks_the_box_it_names_and_blocks_reset():
     rc = render_page()
+    unfold(rc, "Technology")
     set_box(rc, "printer_price_floor", 5000)  # above printer_price_start
     [line] = box_error(rc, "printer_price_floor")
     assert line.startswith("printer_price_floor: must be <= printer_price_start")
@@ -336,6 +345,10 @@ def test_a_folded_parameter_reaches_the_run():
     rc = render_page()
     session = next(o for o in gc.get_objects() if isinstance(o, Session)
                    and id(o) not in before)
+    assert rc.find(v.TextField, class_="param-internet_q").widgets == []  # folded
+    unfold(rc, "Internet")
+    unfold(rc, "Printer adoption")
+    unfold(rc, "Producers")
     set_box(rc, "internet_q", 0.9)
     set_select(rc, "Adoption model", "bass")
     rc.find(v.Html, class_="param-dynamic_pricing").find(v.Checkbox).widget.v_model = False
@@ -591,9 +604,20 @@ def test_page_offers_the_downloads():
     click(rc, "Step a year")
     assert not rc.find(v.Btn, class_="download-run").widget.disabled
     rc.find(v.Btn, class_="download-scenario").assert_single()
-    for name, _ in VIEWS:
-        for fmt in ("svg", "png"):
-            rc.find(v.Btn, class_=f"download-{name}-{fmt}").assert_single()
+    rc.find(v.Btn, class_="download-figures").assert_single()
+
+
+def test_the_figures_download_holds_each_view_shown_in_both_formats():
+    import zipfile
+
+    from market_abm.viz.export import figures_archive
+
+    snap = Session(SMALL).step(3)
+    with zipfile.ZipFile(io.BytesIO(figures_archive(list(VIEWS[:2]), snap))) as archive:
+        assert archive.namelist() == ["view-channels.svg", "view-channels.png",
+                                      "view-firms.svg", "view-firms.png"]
+        png = Image.open(io.BytesIO(archive.read("view-firms.png")))
+        assert png.info["dpi"] == pytest.approx((300, 300), abs=0.1)
 
 
 # --- settings in the address -------------------------------------------------------------------
@@ -814,6 +838,7 @@ def test_the_page_runs_replicates_in_the_background_and_draws_their_band(monkeyp
     monkeypatch.setattr(replicates, "PAGE_WORKERS", 1)
     rc = render_page()
     set_box(rc, "n_customers", 100)
+    unfold(rc, "Time")
     set_box(rc, "end_year", 1996)
     click(rc, "Reset")
     click(rc, "Step a year")

@@ -8,6 +8,7 @@ started with the command `make app` runs (`market-abm app --port N`).
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -226,10 +227,12 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
                     str(tmp_path / "cli_run")], check=True, capture_output=True, timeout=300)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli_run" / "timeseries.parquet"),
                                   pd.read_parquet(tmp_path / "page_run" / "timeseries.parquet"))
-    svg = download(b, ".download-view-channels-svg", tmp_path / "channels.svg")
-    assert b"<svg" in svg.read_bytes()
-    png = download(b, ".download-view-channels-png", tmp_path / "channels.png")
-    assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.1)
+    figures = download(b, ".download-figures", tmp_path / "figures.zip")
+    with zipfile.ZipFile(figures) as archive:
+        assert len(archive.namelist()) == 12  # six views, SVG and PNG each
+        assert b"<svg" in archive.read("view-channels.svg")
+        png = Image.open(io.BytesIO(archive.read("view-channels.png")))
+        assert png.info["dpi"] == pytest.approx((300, 300), abs=0.1)
 
     # replicates of session b's settings in the background (the page's Dask cluster), then
     # their band on the charts; session a stays usable meanwhile

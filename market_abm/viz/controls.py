@@ -289,13 +289,27 @@ def ParameterControls(settings: solara.Reactive[Settings], drafts: solara.Reacti
     for name in COMMON:
         field(name)
     for section, names in SECTIONS:
-        if not names:
-            continue
-        edited = sum(1 for k in names if k in dict(s.edits) or k in drafts.value)
-        marks = f", {edited} changed" if edited else ""
-        with solara.Details(f"{section} ({len(names)}{marks})"):
-            for name in names:
-                field(name)
+        if names:
+            Section(section, names, settings, drafts, rule)
+
+
+@solara.component
+def Section(title: str, names: tuple[str, ...], settings: solara.Reactive[Settings],
+            drafts: solara.Reactive[dict], rule: tuple[str, str] | None):
+    """A folded section of parameter boxes. Its boxes exist only while it is open: Solara
+    reconciles the whole sidebar whenever the page redraws, so 100 boxes would cost every
+    step tens of milliseconds. The title counts the boxes changed in it."""
+    unfolded, set_unfolded = solara.use_state(False)
+    s = settings.value
+    edited = sum(1 for k in names if k in dict(s.edits) or k in drafts.value)
+    marks = f", {edited} changed" if edited else ""
+    solara.Button(f"{'▾' if unfolded else '▸'} {title} ({len(names)}{marks})", text=True,
+                  on_click=lambda: set_unfolded(not unfolded), classes=["section-toggle"],
+                  style={"justify-content": "flex-start", "text-transform": "none"})
+    if unfolded:
+        for name in names:
+            ParameterField(name, settings, drafts,
+                           problem=rule[1] if rule and rule[0] == name else None)
 
 
 @solara.component

@@ -7,7 +7,7 @@ settings as a scenario file.
   fired and its numbers) and ``scenario.toml``. The manifest says how far the run
   went (``steps_done`` of ``n_steps``) and that the page wrote it.
 - ``figure_file``: a view of a snapshot as SVG or as a 300-dpi PNG (drawn afresh, not the
-  screen's 80-dpi image).
+  screen's 80-dpi image); ``figures_archive``: a zip of several views in both formats.
 - ``scenario_text``: the applied scenario as TOML that ``market-abm run --scenario`` reads, with
   the seed in a comment.
 """
@@ -84,6 +84,18 @@ def run_archive(session: Session) -> bytes:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):
                 archive.write(path, path.name)
+    return out.getvalue()
+
+
+def figures_archive(views: list[tuple[str, type[LiveView]]], snap: Snapshot,
+                    pins: tuple = ()) -> bytes:
+    """Zip bytes of each of ``views`` ((name, view class)) at ``snap`` as ``NAME.svg`` and
+    ``NAME.png`` (FIGURE_DPI)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, kind in views:
+            for fmt in FIGURE_FORMATS:
+                archive.writestr(f"{name}.{fmt}", figure_file(kind, snap, fmt, pins))
     return out.getvalue()
 
 

@@ -34,7 +34,7 @@ from market_abm.viz.controls import (
 from market_abm.viz.export import (
     FIGURE_DPI,
     can_archive,
-    figure_file,
+    figures_archive,
     run_archive,
     scenario_text,
 )
@@ -84,21 +84,11 @@ VIEW_NAMES = [name.removeprefix("view-") for name, _ in VIEWS]
 @solara.component
 def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] = ()):
     """One view: its frame (with the pinned runs, for the charts that draw them) is built once
-    per run and set of pins, its data redrawn for each snapshot; under it the view as an SVG
-    or a 300-dpi PNG file (drawn when asked for)."""
+    per run and set of pins, its data redrawn for each snapshot."""
     view = solara.use_memo(lambda: kind(snap, pins), [snap.run, pins])
     png = solara.use_memo(lambda: view.render(snap), [view, snap.version])
-    with solara.Column(gap="0px", classes=[name],
-                       style={"min-width": "380px", "flex": "1 1 380px"}):
+    with solara.Div(classes=[name], style={"min-width": "380px", "flex": "1 1 380px"}):
         rw.Image(value=png, format="png")
-        with solara.Row(gap="4px", classes=["figure-downloads"]):
-            for fmt, label in (("svg", "SVG"), ("png", f"PNG {FIGURE_DPI} dpi")):
-                solara.FileDownload(
-                    lambda fmt=fmt: figure_file(kind, snap, fmt, pins),
-                    filename=f"market_abm_{name.removeprefix('view-')}_{stamp(snap)}.{fmt}",
-                    children=[solara.Button(label, text=True, small=True,
-                                            icon_name="mdi-download",
-                                            classes=[f"download-{name}-{fmt}"])])
 
 
 @solara.component
@@ -141,22 +131,34 @@ def Pins(session: Session, snap: Snapshot, pins: solara.Reactive[tuple[Pin, ...]
 
 
 @solara.component
-def Downloads(session: Session, snap: Snapshot):
-    """The run so far (zip of the run folder, CSV and Parquet) and the applied settings as a
-    scenario file."""
-    settings = session.settings
+def Downloads(session: Session, snap: Snapshot, views: list, pins: tuple):
+    """The run so far (zip of the run folder, CSV and Parquet), the views shown as figures
+    (zip: SVG and 300-dpi PNG, with the pins) and the applied settings as a scenario file.
+
+    The files are made when a button is pressed, from what the page shows then: the data
+    functions stay the same from step to step (a new one would make Solara's FileDownload
+    start a thread at every redraw)."""
+    shown = solara.use_ref((views, snap, pins))
+    shown.current = (views, snap, pins)
+    run_data = solara.use_memo(lambda: (lambda: run_archive(session)), [session])
+    figures = solara.use_memo(lambda: (lambda: figures_archive(*shown.current)), [session])
+    scenario = solara.use_memo(lambda: (lambda: scenario_text(session.settings)), [session])
     with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"},
                     classes=["downloads"]):
         if can_archive(snap):
             solara.FileDownload(
-                lambda: run_archive(session), filename=f"market_abm_run_{stamp(snap)}.zip",
+                run_data, filename=f"market_abm_run_{stamp(snap)}.zip",
                 children=[solara.Button("Run data (zip: CSV, Parquet, manifest)", small=True,
                                         icon_name="mdi-download", classes=["download-run"])])
         else:
             solara.Button("Run data: after the first year", small=True, disabled=True,
                           icon_name="mdi-download", classes=["download-run"])
         solara.FileDownload(
-            lambda: scenario_text(settings), filename="market_abm_scenario.toml",
+            figures, filename=f"market_abm_figures_{stamp(snap)}.zip",
+            children=[solara.Button(f"Figures (zip: SVG, PNG {FIGURE_DPI} dpi)", small=True,
+                                    icon_name="mdi-download", classes=["download-figures"])])
+        solara.FileDownload(
+            scenario, filename="market_abm_scenario.toml",
             children=[solara.Button("Scenario (TOML)", small=True, icon_name="mdi-download",
                                     classes=["download-scenario"])])
 
@@ -198,17 +200,18 @@ def linked_settings(query: str | None) -> tuple[Settings, str]:
 
 
 @solara.component
-def RunCard(session: Session, current: solara.Reactive[Snapshot],
+def RunCard(session: Session, ended: solara.Reactive[bool],
             settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
             playing: solara.Reactive[bool], actions: dict,
             opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive):
-    """The run's buttons (redrawn with each snapshot: the parameter boxes are not), and
-    opening a stored run."""
+    """The run's buttons and opening a stored run. It reads whether the run has ended, not the
+    snapshot: a redraw here makes Solara reconcile the whole sidebar (every parameter box),
+    so it must not happen at each step."""
     changed = settings.value != session.settings
     blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
                               [settings.value, drafts.value])
     if opened.value is None:
-        RunControls(playing=playing.value, ended=current.value.ended, changed=changed,
+        RunControls(playing=playing.value, ended=ended.value, changed=changed,
                     blocked=blocked, **actions)
         SeedBox(settings, drafts)
     StoredRunControl(opened, year_shown, playing)
@@ -284,7 +287,9 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
     live = opened.value is None
     with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
         if live:
-            Downloads(session, snap)
+            Downloads(session, snap, [(n, k) for n, k in VIEWS
+                                      if n.removeprefix("view-") in shown.value],
+                      pins.value + bands.value)
         solara.Text("Views drawn:", style={"color": "#555"})
         solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
                                      classes=["views-shown"])
@@ -312,6 +317,11 @@ def MarketPage():
     settings = solara.use_reactive(session.settings)
     drafts = solara.use_reactive({})  # {box: (text typed, why the box cannot take it)}
     current = solara.use_reactive(session.snapshot)
+    ended = solara.use_reactive(session.snapshot.ended)  # changes twice a run, not each step
+
+    def show(snap: Snapshot) -> None:
+        current.set(snap)
+        ended.set(snap.ended)
     playing = solara.use_reactive(False)
     interval = solara.use_reactive(100)
     redraw = solara.use_reactive("month")
@@ -327,7 +337,7 @@ def MarketPage():
     def advance(n: int, model=None) -> None:
         try:
             session.step(n, model=model)
-            session.publish(current.set)
+            session.publish(show)
         except Exception as exc:  # the page must stay usable; the log keeps the details
             log.exception("step failed")
             error.set(f"The model failed at this step: {exc}")
@@ -377,7 +387,7 @@ def MarketPage():
             return
         try:
             session.reset(settings.value)
-            session.publish(current.set)
+            session.publish(show)
             error.set("")
         except ScenarioError as exc:
             error.set(f"Could not start a run with these settings: {exc}")
@@ -397,7 +407,7 @@ def MarketPage():
 
     with solara.Sidebar():
         with solara.Card("Run"):
-            RunCard(session, current, settings, drafts, playing, actions, opened, year_shown)
+            RunCard(session, ended, settings, drafts, playing, actions, opened, year_shown)
         with solara.Card("Scenario"):
             ParameterControls(settings, drafts, on_error=error.set)
 
