@@ -372,7 +372,7 @@ def test_the_controls_fit_a_1280_by_720_screen(server, browser, tmp_path):
         assert on_screen(page.get_by_role("button", name=label, exact=True)), label
     for selector in (".param-seed", ".reset-note", ".headline-date", ".view-channels img"):
         assert on_screen(page.locator(selector).first), selector
-    sidebar = page.locator(".v-navigation-drawer").bounding_box()
+    sidebar = page.locator(".controls").bounding_box()
     assert sidebar["width"] <= 0.26 * 1280
     shot = tmp_path / "app_1280.png"
     page.screenshot(path=str(shot))

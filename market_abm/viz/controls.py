@@ -1,4 +1,4 @@
-"""The sidebar controls: preset or scenario file, every scenario parameter, seed, and play /
+"""The controls: preset or scenario file, every scenario parameter, seed, and play /
 pause / step / reset with the render interval.
 
 Every parameter of the scenario has a number box (a menu for a choice, a check box for a
@@ -296,9 +296,9 @@ def ParameterControls(settings: solara.Reactive[Settings], drafts: solara.Reacti
 @solara.component
 def Section(title: str, names: tuple[str, ...], settings: solara.Reactive[Settings],
             drafts: solara.Reactive[dict], rule: tuple[str, str] | None):
-    """A folded section of parameter boxes. Its boxes exist only while it is open: Solara
-    reconciles the whole sidebar whenever the page redraws, so 100 boxes would cost every
-    step tens of milliseconds. The title counts the boxes changed in it."""
+    """A folded section of parameter boxes. Its boxes exist only while it is open (a hundred
+    boxes are a thousand widgets to build and update at each edit). The title counts the
+    boxes changed in it."""
     unfolded, set_unfolded = solara.use_state(False)
     s = settings.value
     edited = sum(1 for k in names if k in dict(s.edits) or k in drafts.value)

@@ -1,4 +1,4 @@
-"""The app's page: sidebar controls, headline numbers and the live views of one session's run.
+"""The app's page: controls, headline numbers and the live views of one session's run.
 
 Every browser session renders its own ``MarketPage`` and so builds its own ``Session`` (in
 ``solara.use_memo``): there is no module-level model. Play runs in a thread of the session
@@ -56,12 +56,14 @@ from market_abm.viz.stored import StoredRun, open_run_folder
 
 log = logging.getLogger(__name__)
 
-# A narrower sidebar than Solara's 400 px (31 % of a 1280-px screen) and compact cards, so
-# that the run buttons, the first views and the headline fit 1280 x 720.
+# Compact headline cards, so that the run buttons, the first views and the headline fit
+# 1280 x 720 beside a 320-px controls column (Solara's sidebar took 400 px, 31 % of 1280).
 LAYOUT_CSS = """
-.v-navigation-drawer.solara-content-main { min-width: 320px !important; width: 320px !important; }
 .headline .v-card__text { padding: 4px 8px !important; }
 """
+# The controls column: 320 px, scrolling on its own beside the results.
+CONTROLS_STYLE = {"width": "320px", "min-width": "320px", "position": "sticky", "top": "0",
+                  "max-height": "calc(100vh - 80px)", "overflow-y": "auto"}
 
 # (css class, view class) of the live views, in page order.
 VIEWS: tuple[tuple[str, type[LiveView]], ...] = (
@@ -205,8 +207,7 @@ def RunCard(session: Session, ended: solara.Reactive[bool],
             playing: solara.Reactive[bool], actions: dict,
             opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive):
     """The run's buttons and opening a stored run. It reads whether the run has ended, not the
-    snapshot: a redraw here makes Solara reconcile the whole sidebar (every parameter box),
-    so it must not happen at each step."""
+    snapshot, so that it is not redrawn at each step."""
     changed = settings.value != session.settings
     blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
                               [settings.value, drafts.value])
@@ -405,11 +406,16 @@ def MarketPage():
     with solara.AppBar():
         solara.AppBarTitle("market_abm: distribution networks and 3D printing")
 
-    with solara.Sidebar():
-        with solara.Card("Run"):
-            RunCard(session, ended, settings, drafts, playing, actions, opened, year_shown)
-        with solara.Card("Scenario"):
-            ParameterControls(settings, drafts, on_error=error.set)
-
-    with solara.Column(style={"padding": "8px"}):
-        Results(session, current, error, playing, shown, pins, bands, year_shown, opened)
+    # controls on the left, results on the right, in the page itself: with Solara's Sidebar
+    # (a portal into AppLayout) every redraw of the results reconciled all the controls too,
+    # 60-70 ms a step (benchmarks/README.md)
+    with solara.Row(gap="0px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        with solara.Column(gap="0px", classes=["controls"], style=CONTROLS_STYLE):
+            with solara.Card("Run"):
+                RunCard(session, ended, settings, drafts, playing, actions, opened,
+                        year_shown)
+            with solara.Card("Scenario"):
+                ParameterControls(settings, drafts, on_error=error.set)
+        with solara.Column(style={"padding": "8px", "flex": "1 1 auto", "min-width": "0"}):
+            Results(session, current, error, playing, shown, pins, bands, year_shown,
+                    opened)
