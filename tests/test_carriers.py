@@ -19,7 +19,8 @@ def test_a_region_without_carriers_gets_one_back(monkeypatch):
     model = MarketModel(fast_scenario(), rng=3)
     outlook = Outlook.take(model)
     assert outlook.carried(model)[:, RETAIL].sum() > 0.0
-    monkeypatch.setattr(Logistician, "review", lambda self, outlook: self.leave())
+    monkeypatch.setattr(Logistician, "review",
+                        lambda self, outlook: self.leave("the test: every carrier leaves"))
     model.run_for(model.scenario.steps_per_year)  # every carrier leaves at the review
     monkeypatch.undo()
     ts = model.timeseries
