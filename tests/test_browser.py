@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -163,8 +164,19 @@ def download(page, selector: str, path: Path) -> Path:
 
 
 def choose(page, label: str, option: str) -> None:
-    page.locator(".v-select", has_text=label).locator(".v-select__slot").click()
-    page.locator(".menuable__content__active .v-list-item", has_text=option).click()
+    """Pick ``option`` in the menu of the select labelled ``label``. A redraw of the controls
+    while the menu is open (the server still sending the last Reset's updates on a loaded
+    machine) replaces the menu: open it again, up to five times."""
+    for attempt in range(5):
+        page.locator(".v-select", has_text=label).locator(".v-select__slot").click()
+        try:
+            page.locator(".menuable__content__active .v-list-item", has_text=option).first \
+                .click(timeout=8_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
+            page.keyboard.press("Escape")
 
 
 def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, browser,
