@@ -289,6 +289,8 @@ def test_page_steps_changes_settings_resets_and_keeps_sessions_apart(server, bro
     a.get_by_text("Loaded: box1.toml", exact=False).wait_for()
     click(a, "Reset")
     a.get_by_text("Scenario file box1.toml, seed 1, 300 customers", exact=False).wait_for()
+    a.wait_for_function("() => location.search.includes('file=box1.toml')")  # Reset's last
+    a.wait_for_timeout(500)  # update (the address) has arrived: the controls are settled
 
     # run to a year with a yearly redraw: it stops in December of that year
     choose(a, "Redraw every", "year")
