@@ -778,7 +778,7 @@ def test_every_exit_records_the_rule_that_fired_with_its_numbers():
 
 
 def test_a_firm_story_tells_its_years_and_why_it_left():
-    from market_abm.viz.inspect import firm_ids, firm_story
+    from market_abm.viz.inspect import firm_choices, firm_story
 
     s = Session(Settings(edits={"n_customers": 300}))
     s.step(12 * 30)
@@ -790,7 +790,8 @@ def test_a_firm_story_tells_its_years_and_why_it_left():
     assert story.lines()[-1].startswith(f"Left at the review of {year}: converted into a "
                                         "print hub")
     assert f"conversion cost ${why['conversion_cost']:,.0f}" in story.lines()[-1]
-    hub = next(i for i in firm_ids(m.firm_table, "print_hub")
+    hub = next(i for i in firm_choices(m.firm_table, m.exited, m.exit_reasons,
+                                       "print_hub").values()
                if firm_story(m.firm_table, m.exited, m.exit_reasons, "print_hub",
                              i).converted_from == firm)
     assert f"converted from firm #{firm}" in firm_story(

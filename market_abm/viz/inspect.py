@@ -60,12 +60,6 @@ class FirmStory:
         return out
 
 
-def firm_ids(table: pd.DataFrame, role: str) -> list[int]:
-    """Ids of the firms of ``role`` in the firm table, in order of entry."""
-    part = table[table["role"] == role]
-    return [int(i) for i in part.drop_duplicates("id").sort_values(["entry_year", "id"])["id"]]
-
-
 def firm_choices(table: pd.DataFrame, exited: list, reasons: dict,
                  role: str) -> dict[str, int]:
     """{'#12 (1990-2003)': 12, '#40 (2001-)': 40, ...}: the firms of ``role`` in the firm
