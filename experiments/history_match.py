@@ -5,7 +5,7 @@ engine: on every observation (``fit/``) and without the years 2005-2009 (``holdo
 against the predictive bands, a straight line and a Bass curve fitted to the same window).
 Both forecast to 2050. A killed run resumes from its ``abc.db`` when rerun.
 
-Paper size: the baseline (monthly, 2,000 customers), 100 particles x 8 populations, 100
+Paper size: the baseline (monthly, 2,000 customers), 100 particles x 6 populations, 100
 predictive draws. --quick: 300 customers, quarterly, 3 populations of 12, 12 draws (a first
 try: not for interpretation).
 
