@@ -17,7 +17,7 @@ from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ChannelShares
 from market_abm.viz.controls import COMMON, FIELDS, MAX_CUSTOMERS, bounds, limits, parse
 from market_abm.viz.headline import headline
-from market_abm.viz.page import VIEWS, MarketPage
+from market_abm.viz.page import VIEW_NAMES, VIEWS, MarketPage
 from market_abm.viz.state import Session, Settings, preset_settings
 
 SMALL = Settings(edits={"n_customers": 200})
@@ -43,7 +43,8 @@ def click(rc, label: str) -> None:
 
 
 def images(rc) -> list[bytes]:
-    return [w.value for w in rc.find(widgets.Image).widgets]
+    """The PNGs of the views drawn (FigureImage widgets), in page order."""
+    return [w.png for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("png")]
 
 
 def set_box(rc, name: str, value) -> None:
@@ -706,7 +707,6 @@ def test_headline_counts_the_active_firms_of_every_role():
 
 
 def test_only_the_views_chosen_are_drawn():
-    from market_abm.viz.page import VIEW_NAMES
 
     rc = render_page()
     assert len(images(rc)) == len(VIEWS) == len(VIEW_NAMES)  # all drawn at first
@@ -810,6 +810,86 @@ def test_the_page_inspects_a_firm():
     lines = [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets]
     assert lines[0].startswith(f"retailer {left[0].split()[0]}, entered 1990")
     assert lines[-1].startswith("Left at the review of 1990: insolvent")
+
+
+def figure_images(rc) -> list:
+    return [w for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("png")]
+
+
+def drawn_at(view, xy) -> dict:
+    """The click, as fractions of ``view``'s image (from the top left), on the point ``xy``
+    in data coordinates."""
+    x, y = view.ax.transData.transform(xy)
+    return {"x": x / view.fig.bbox.width, "y": 1 - y / view.fig.bbox.height}
+
+
+def test_the_map_marks_the_stores_a_review_closed_and_picks_the_firm_clicked():
+    from market_abm.viz.map_view import MapView
+
+    s = Session()
+    s.step(12)
+    snap = s.snapshot
+    m = s.model
+    closed = {(r, i) for y, r, i in m.exited if y == 1990 and r == "retailer"}
+    assert closed and set(snap.closed_firms) == closed  # every store the 1990 review closed
+    assert not set(snap.store_ids) & {i for _, i in closed}  # and none of them is open
+    view = MapView(snap)
+    view.render(snap)
+    for k in (0, len(snap.store_ids) - 1):
+        at = drawn_at(view, snap.stores[k])
+        assert view.pick(at["x"], at["y"]) == ("retailer", int(snap.store_ids[k]))
+    at = drawn_at(view, snap.closed[0])
+    assert view.pick(at["x"], at["y"]) == snap.closed_firms[0]
+    assert view.pick(0.0, 0.0) is None  # the image's corner: no firm there
+    s.step(1)  # January: no review, no crosses
+    assert len(s.snapshot.closed) == 0 and s.snapshot.closed_firms == ()
+
+
+def test_a_click_on_the_map_or_the_network_opens_that_firm_in_the_inspector():
+    from market_abm.viz.map_view import MapView
+    from market_abm.viz.network_view import NetworkView
+
+    rc = render_page()
+    click(rc, "Step a year")
+    reference = Session()  # the page's run, rerun here: same settings and seed
+    reference.step(12)
+    snap = reference.snapshot
+    store = MapView(snap)
+    store.render(snap)
+    by_name = dict(zip(VIEW_NAMES, figure_images(rc), strict=True))
+    by_name["map"].vue_clicked(drawn_at(store, snap.closed[0]))
+    lines = [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets]
+    assert lines[0].startswith(f"retailer #{snap.closed_firms[0][1]}, entered 1990")
+    assert lines[-1].startswith("Left at the review of 1990: insolvent")
+    # a producer on the network: its own node (a group of firms opens the role's list)
+    network = NetworkView(snap)
+    network.render(snap)
+    firms, xy = network.targets
+    k = next(k for k, (role, firm) in enumerate(firms) if role == "producer" and firm is not None)
+    by_name["network"].vue_clicked(drawn_at(network, xy[k]))
+    lines = [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets]
+    assert lines[0].startswith(f"producer #{firms[k][1]}, entered 1990") and \
+        lines[-1] == "Still active."
+    by_name["map"].vue_clicked({"x": 0.0, "y": 0.0})  # no firm there: the panel stays
+    assert [w.children[0] for w in rc.find(v.Html, class_="inspect-line").widgets] == lines
+
+
+def test_views_are_drawn_at_the_pixels_of_their_box_on_the_screen():
+    from market_abm.viz.figure_image import MAX_SCALE, scale_for
+    from market_abm.viz.live import DPI
+
+    rc = render_page()
+    channels = figure_images(rc)[0]
+    width = Image.open(io.BytesIO(channels.png)).size[0]
+    assert width == ChannelShares.size[0] * DPI  # before the browser says anything: scale 1
+    channels.vue_resized({"width": 480, "ratio": 2})  # a HiDPI screen, a 480-px box
+    scale = scale_for(ChannelShares, 480, 2)
+    assert scale == 2.4
+    png = figure_images(rc)[0].png
+    assert Image.open(io.BytesIO(png)).size[0] == round(ChannelShares.size[0] * DPI * scale)
+    figure_images(rc)[0].vue_resized({"width": 4000, "ratio": 3})  # capped
+    png = figure_images(rc)[0].png
+    assert Image.open(io.BytesIO(png)).size[0] == round(ChannelShares.size[0] * DPI * MAX_SCALE)
 
 
 def test_replicates_give_the_same_band_on_any_engine():

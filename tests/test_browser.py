@@ -367,6 +367,44 @@ def test_boxes_explain_themselves_and_bad_values_block_reset(server, browser):
     assert not watch.problems + watch_shared.problems, watch.problems + watch_shared.problems
 
 
+def pixels_per_css_px(page, view: str) -> float:
+    """Image pixels per CSS pixel of a view's image as shown."""
+    return page.evaluate(
+        "(sel) => { const i = document.querySelector(sel);"
+        " return i.naturalWidth / i.getBoundingClientRect().width; }", f".view-{view} img")
+
+
+def closed_store_on_map() -> dict:
+    """Where (fractions of the map image) the default run draws the first store its 1990
+    review closed, and that store's id: computed from the same run in this process."""
+    from market_abm.viz.map_view import MapView
+    from market_abm.viz.state import Session
+
+    session = Session()
+    session.step(12)
+    snap = session.snapshot
+    view = MapView(snap)
+    view.render(snap)
+    x, y = view.ax.transData.transform(snap.closed[0])
+    return {"x": x / view.fig.bbox.width, "y": 1 - y / view.fig.bbox.height,
+            "id": snap.closed_firms[0][1]}
+
+
+def test_views_are_sharp_on_a_hidpi_screen(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 720},
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(".headline-date", timeout=60_000)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.view-channels img');"
+        " return i && i.naturalWidth / i.getBoundingClientRect().width > 1.9; }",
+        timeout=30_000)
+    assert abs(pixels_per_css_px(page, "channels") - 2.0) < 0.12
+    context.close()
+
+
 def test_the_controls_fit_a_1280_by_720_screen(server, browser, tmp_path):
     url, _ = server
     context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -393,11 +431,19 @@ def test_the_controls_fit_a_1280_by_720_screen(server, browser, tmp_path):
     page.screenshot(path=str(shot))
     if os.environ.get("APP_SCREENSHOT_1280"):  # keep a copy (docs/app.md shows one)
         Path(os.environ["APP_SCREENSHOT_1280"]).write_bytes(shot.read_bytes())
-    # inspect a store that left at the 1990 review: the rule that fired and its numbers
-    page.get_by_text("Inspect a firm", exact=False).click()
-    page.locator(".inspect-firm .v-select__slot").click()
-    page.locator(".menuable__content__active .v-list-item", has_text="(1990-1990)").first.click()
+    # each view is drawn at the pixels its box has: one image pixel per screen pixel
+    assert abs(pixels_per_css_px(page, "channels") - 1.0) < 0.06
+    # click a store that the 1990 review closed (a cross on the map): the inspector opens on
+    # it with the rule that fired and its numbers. Where it is drawn comes from the same run
+    # made here (same settings and seed).
+    at = closed_store_on_map()
+    image = page.locator(".view-map img")
+    image.scroll_into_view_if_needed()
+    box = image.bounding_box()
+    image.click(position={"x": at["x"] * box["width"], "y": at["y"] * box["height"]})
     page.get_by_text("Left at the review of 1990: insolvent: cash below zero",
                      exact=False).wait_for()
+    assert page.locator(".inspect-line").first.inner_text().startswith(
+        f"retailer #{at['id']}, entered 1990")
     context.close()
     assert not watch.problems, watch.problems

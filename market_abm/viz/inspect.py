@@ -106,11 +106,12 @@ def story_png(story: FirmStory) -> bytes:
 
 
 @solara.component
-def FirmInspector(session: Session, snap: Snapshot):
-    """Choose a role and a firm of the run so far: its yearly numbers and, for a firm that
+def FirmInspector(session: Session, snap: Snapshot,
+                  chosen: solara.Reactive[tuple[str, int | None]]):
+    """Choose a role and a firm of the run so far (or click one on the map or the network:
+    the page sets ``chosen``, (role, id or None)): its yearly numbers and, for a firm that
     left, the rule that fired with its numbers."""
-    role, set_role = solara.use_state("retailer")
-    firm, set_firm = solara.use_state(None)
+    role, firm = chosen.value
     reviews = snap.year if snap.steps else 0  # the firm table grows at each December
 
     def table():
@@ -120,18 +121,23 @@ def FirmInspector(session: Session, snap: Snapshot):
 
     data = solara.use_memo(table, [snap.run, reviews, snap.month == 12])
     choices = firm_choices(*data, role) if len(data[0]) else {}
-    told = solara.use_memo(lambda: _told(data, role, choices[firm]) if firm in choices
-                           else None, [data, role, firm])
+    label = {i: text for text, i in choices.items()}
+    told = solara.use_memo(lambda: _told(data, role, firm) if firm in label else None,
+                           [data, role, firm])
     with solara.Row(gap="6px", style={"align-items": "center"}):
         solara.Select("Role", value=role, values=list(FIRM_ROLES),
-                      on_value=lambda r: (set_role(r), set_firm(None)), dense=True,
+                      on_value=lambda r: chosen.set((r, None)), dense=True,
                       classes=["inspect-role"])
-        solara.Select("Firm", value=firm if firm in choices else None, values=list(choices),
-                      on_value=set_firm, dense=True, classes=["inspect-firm"])
+        solara.Select("Firm", value=label.get(firm), values=list(choices),
+                      on_value=lambda text: chosen.set((role, choices.get(text))), dense=True,
+                      classes=["inspect-firm"])
     if not choices:
         solara.Text("The firm table fills at the first yearly review (December).")
     elif told is None:
-        solara.Text(f"{len(choices)} {ROLE_LABELS[role]} so far: choose one.")
+        missing = (f"{ROLE_LABELS[role][:-1]} #{firm} has no yearly review yet (it entered "
+                   "this year). " if firm is not None else "")
+        solara.Text(f"{missing}{len(choices)} {ROLE_LABELS[role]} so far: choose one, or "
+                    "click a store or hub on the map or a firm on the network.")
     else:
         story, png = told
         for line in story.lines():

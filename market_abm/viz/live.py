@@ -6,6 +6,11 @@ frame once, keeps the pixels, and on each update restores them and draws only th
 on top (blitting), then encodes a PNG. Legends inside the axes are part of the frame: their
 pixels are pasted back over the data, so their text is never laid out again. That keeps a step
 with six views under the 300 ms budget.
+
+A view is drawn at ``DPI * scale``: the page sets ``scale`` to the device pixels its box has on
+the screen (figure_image.py), so the image is sharp at any pixel density and as wide as its
+box, with the same layout (fonts are in points). ``pick`` finds the firm drawn at a point of
+the image, for views that record their firms in ``targets``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from PIL import Image
 
 from market_abm.viz.state import Snapshot
 
-DPI = 80
+DPI = 80  # dots per inch at scale 1 (a 5-inch view: 400 px)
+PICK_RADIUS_PT = 8.0  # a click this close to a firm's marker (points) picks the firm
 
 
 def encode_png(rgba: np.ndarray) -> bytes:
@@ -47,11 +53,14 @@ class LiveView(abc.ABC):
         True
     """
 
-    size = (5.0, 3.1)
+    size = (5.0, 3.1)  # inches
 
-    def __init__(self, snap: Snapshot, ghosts: tuple = ()):
+    def __init__(self, snap: Snapshot, ghosts: tuple = (), scale: float = 1.0):
         self.ghosts = ghosts  # pinned runs (charts.Pin) the view draws in its frame, if any
-        self.fig = Figure(figsize=self.size, dpi=DPI, layout="constrained")
+        # firms drawn, for pick: [(role, id, or None for a group of firms)] and their (n, 2)
+        # data coordinates
+        self.targets: tuple[list[tuple[str, int | None]], np.ndarray] = ([], np.zeros((0, 2)))
+        self.fig = Figure(figsize=self.size, dpi=DPI * scale, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_subplot()
         self.ax.tick_params(labelsize=8)
@@ -95,6 +104,18 @@ class LiveView(abc.ABC):
             rows = slice(max(int(height - box.y1), 0), min(int(np.ceil(height - box.y0)), height))
             cols = slice(max(int(box.x0), 0), min(int(np.ceil(box.x1)), width))
             self._boxes.append((rows, cols))
+
+    def pick(self, x: float, y: float) -> tuple[str, int | None] | None:
+        """(role, id) of the firm drawn nearest to the point at fractions ``x`` (from the
+        left) and ``y`` (from the top) of the last image, if within PICK_RADIUS_PT of it
+        ((role, None) for a group of firms); None if no firm is drawn there."""
+        firms, xy = self.targets
+        if not firms:
+            return None
+        at = np.array([x * self.fig.bbox.width, (1.0 - y) * self.fig.bbox.height])
+        distance = np.hypot(*(self.ax.transData.transform(xy) - at).T)
+        nearest = int(np.argmin(distance))
+        return firms[nearest] if distance[nearest] <= PICK_RADIUS_PT * self.fig.dpi / 72 else None
 
     def figure(self, snap: Snapshot) -> Figure:
         """The figure with ``snap`` drawn, as a plain (non-animated) figure for saving."""

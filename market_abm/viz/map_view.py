@@ -1,7 +1,9 @@
-"""Map of the region: customers (by printer and internet), open stores and print hubs."""
+"""Map of the region: customers (by printer and internet), open stores and print hubs, and
+after a December step the stores and hubs that the year's review closed (crosses)."""
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 
@@ -33,7 +35,8 @@ class MapView(LiveView):
         handles += [Line2D([], [], ls="", marker="s", color=ROLE_COLOURS["retailer"],
                            mec="k", label="store"),
                     Line2D([], [], ls="", marker="^", color=ROLE_COLOURS["print_hub"],
-                           mec="k", label="print hub")]
+                           mec="k", label="print hub"),
+                    Line2D([], [], ls="", marker="x", color="k", label="closed (review)")]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
                   fontsize=6, frameon=False)
 
@@ -51,10 +54,20 @@ class MapView(LiveView):
         if len(snap.hubs):
             out.append(ax.scatter(snap.hubs[:, 0], snap.hubs[:, 1], marker="^", s=40,
                                   color=ROLE_COLOURS["print_hub"], edgecolor="k", lw=0.4))
+        if len(snap.closed):
+            out.append(ax.scatter(snap.closed[:, 0], snap.closed[:, 1], marker="x", s=24,
+                                  color="k", lw=0.9))
+        self.targets = ([("retailer", int(i)) for i in snap.store_ids]
+                        + [("print_hub", int(i)) for i in snap.hub_ids]
+                        + list(snap.closed_firms),
+                        np.concatenate([snap.stores, snap.hubs, snap.closed]))
         owners = (f"{printer.mean():.0%} own a printer" if len(printer)
                   else "customers not stored")  # a stored run's folder has no customers
-        out.append(ax.text(0.01, 0.99, f"open now: {len(snap.stores)} stores, "
-                           f"{len(snap.hubs)} hubs; {owners}", transform=ax.transAxes,
-                           ha="left", va="top", fontsize=7,
-                           bbox={"fc": "white", "alpha": 0.8, "lw": 0}))
+        closed = f"\n{len(snap.closed)} closed at the review" if len(snap.closed) else ""
+        caption = ax.text(0.01, 0.99, f"open now: {len(snap.stores)} stores, "
+                          f"{len(snap.hubs)} hubs; {owners}{closed}", transform=ax.transAxes,
+                          ha="left", va="top", fontsize=7,
+                          bbox={"fc": "white", "alpha": 0.8, "lw": 0})
+        caption.set_in_layout(False)  # the frame's layout must not depend on the caption
+        out.append(caption)
         return out

@@ -146,6 +146,10 @@ class NetworkView(LiveView):
             colours[:, 3] = 0.1 + 0.5 * share
             out.append(ax.add_collection(LineCollection(segs, linewidths=0.3 + 2.5 * share,
                                                         colors=colours, zorder=1)))
+        firms = [n for n, d in g.nodes(data=True) if d["role"] != "customers"]
+        self.targets = ([(g.nodes[n]["role"], None if "members" in g.nodes[n]  # a group
+                          else int(g.nodes[n]["agent_id"])) for n in firms],
+                        np.array([pos[n] for n in firms], dtype=float).reshape(-1, 2))
         for role in LAYER:
             nodes = [n for n, r in g.nodes(data="role") if r == role]
             if not nodes:

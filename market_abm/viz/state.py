@@ -18,7 +18,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -197,7 +197,10 @@ class Snapshot:
     timeseries: one row per step so far (MarketModel.timeseries columns); steps: steps done;
     n_steps: steps in the scenario; year, month: of the latest step (start year, 0 before any);
     customers: x, y (km), printer capability (0 if none) and internet access per customer;
-    stores, hubs: (n, 2) sites in km of open retailers and print hubs; region_km: side of the
+    stores, hubs: (n, 2) sites in km of open retailers and print hubs (store_ids, hub_ids:
+    their agent ids, in the same order); closed, closed_firms: (n, 2) sites in km and
+    (role, id) of the stores and hubs that left at the review of a December step (empty in
+    other months); region_km: side of the
     region; network: the flows of the year so far (flows.FLOW_COLUMNS; after a December step,
     the closed year); graph: the supply network of those flows (network.build_graph: nodes
     ``role:id`` with ``role`` and ``throughput``, including idle firms and every customer
@@ -227,6 +230,10 @@ class Snapshot:
     firm_cap: int = 1
     run: int = 0
     version: int = 0
+    store_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    hub_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    closed: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    closed_firms: tuple[tuple[str, int], ...] = ()
 
     @property
     def ended(self) -> bool:
@@ -262,8 +269,15 @@ def firm_cap(scenario: Scenario, first_counts: int) -> int:
         scenario.end_year - scenario.start_year + 1)
 
 
+SITED_ROLES = ("retailer", "print_hub")  # the firms the map places
+
+
 def _sites(firms: list) -> np.ndarray:
     return np.array([(f.x, f.y) for f in firms], dtype=float).reshape(-1, 2)
+
+
+def _ids(firms: list) -> np.ndarray:
+    return np.array([f.unique_id for f in firms], dtype=int)
 
 
 class Session:
@@ -383,7 +397,25 @@ class Session:
             thresholds=printable_from(s),
             segment_grid=s.segment_grid,
             firm_cap=firm_cap(s, max(len(firms) for firms in m.firm_lists.values())),
-            run=self._run, version=self._next_version())
+            run=self._run, version=self._next_version(),
+            store_ids=_ids(m.firm_lists["retailer"]), hub_ids=_ids(m.firm_lists["print_hub"]),
+            **self._closed())
+
+    def _closed(self) -> dict[str, Any]:
+        """Sites and (role, id) of the stores and hubs the review of this step closed."""
+        m = self.model
+        if not m.rows or m.month != m.scenario.steps_per_year - 1:
+            return {}
+        left = {(r, i) for y, r, i in m.exited if y == m.year and r in SITED_ROLES}
+        rows = []
+        for row in reversed(m.firm_rows):  # the review appends this year's rows last
+            if row["year"] != m.year:
+                break
+            if (row["role"], row["id"]) in left:
+                rows.append(row)
+        rows.reverse()
+        return {"closed": np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2),
+                "closed_firms": tuple((r["role"], int(r["id"])) for r in rows)}
 
     def _next_version(self) -> int:
         self._version += 1

@@ -54,6 +54,10 @@ def _sites(firms: pd.DataFrame, role: str) -> np.ndarray:
     return part[["x", "y"]].to_numpy(dtype=float).reshape(-1, 2)
 
 
+def _ids(firms: pd.DataFrame, role: str) -> np.ndarray:
+    return firms.loc[firms["role"] == role, "id"].to_numpy(dtype=int)
+
+
 def open_run_folder(folder: str | Path, run: int = 0) -> StoredRun:
     """The run in ``folder`` (``run``: counts the page's runs, for its views); ValueError with
     one line when it is not a readable run folder."""
@@ -100,5 +104,6 @@ def open_run_folder(folder: str | Path, run: int = 0) -> StoredRun:
             stores=_sites(active, "retailer"), hubs=_sites(active, "print_hub"),
             region_km=scenario.region_size_km, network=network, graph=graph,
             thresholds=thresholds, segment_grid=scenario.segment_grid, firm_cap=cap,
-            run=run, version=version)
+            run=run, version=version, store_ids=_ids(active, "retailer"),
+            hub_ids=_ids(active, "print_hub"))
     return StoredRun(folder, scenario, seed, years)
