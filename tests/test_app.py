@@ -42,6 +42,11 @@ def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.fire_event("click", {})
 
 
+def press(rc, cls: str) -> None:
+    """Click the button of css class ``cls`` (for buttons with an icon)."""
+    rc.find(v.Btn, class_=cls).widget.fire_event("click", {})
+
+
 def images(rc) -> list[bytes]:
     """The PNGs of the views drawn (FigureImage widgets), in page order."""
     return [w.png for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("png")]
@@ -890,6 +895,45 @@ def test_views_are_drawn_at_the_pixels_of_their_box_on_the_screen():
     figure_images(rc)[0].vue_resized({"width": 4000, "ratio": 3})  # capped
     png = figure_images(rc)[0].png
     assert Image.open(io.BytesIO(png)).size[0] == round(ChannelShares.size[0] * DPI * MAX_SCALE)
+
+
+# --- side by side --------------------------------------------------------------------------
+def test_run_b_steps_beside_run_a_as_its_own_run_would():
+    from market_abm.viz.compare import differences
+
+    rc = render_page()
+    click(rc, "Step a year")
+    set_box(rc, "social_weight", 0.4)
+    a_settings = preset_settings()
+    b_settings = a_settings.with_value("social_weight", 0.4)
+    press(rc, "btn-side-by-side")
+    assert text(rc, "b-caption") == f"Run B: {differences(a_settings, b_settings)}"
+    assert "social_weight 0.4" in text(rc, "b-caption")
+    assert text(rc, "b-headline-date") == "Dec 1990"  # brought to A's step
+    assert len(figure_images(rc)) == 2 * len(VIEWS)
+    click(rc, "Step a year")
+    alone = Session(b_settings)  # B is the run its settings make, stepped alone
+    expected = headline(alone.step(24))
+    assert text(rc, "headline-date") == text(rc, "b-headline-date") == "Dec 1991"
+    for label in ("online", "retail", "printer owners"):
+        assert text(rc, f"b-headline-{label.replace(' ', '-')}") == expected[label]
+    click(rc, "Reset")  # both start again (A with the boxes' settings, B with its own)
+    assert text(rc, "headline-date") == text(rc, "b-headline-date")
+    assert text(rc, "b-headline-date") == headline(Session(b_settings).snapshot)["date"]
+    press(rc, "btn-close-b")
+    assert rc.find(v.Html, class_="b-caption").widgets == []
+    assert len(figure_images(rc)) == len(VIEWS)
+
+
+def test_run_b_needs_the_calendar_of_run_a():
+    rc = render_page()
+    unfold(rc, "Time")
+    set_box(rc, "steps_per_year", 4)
+    press(rc, "btn-side-by-side")
+    assert rc.find(v.Alert, type="error").widget.children[0].startswith(
+        "Could not start run B: run B needs A's steps per year (12) to run step for step "
+        "beside it, got 4")
+    assert rc.find(v.Html, class_="b-caption").widgets == []
 
 
 def test_replicates_give_the_same_band_on_any_engine():

@@ -390,7 +390,7 @@ def closed_store_on_map() -> dict:
             "id": snap.closed_firms[0][1]}
 
 
-def test_views_are_sharp_on_a_hidpi_screen(server, browser):
+def test_views_are_sharp_on_a_hidpi_screen_and_run_b_steps_beside_a(server, browser):
     url, _ = server
     context = browser.new_context(viewport={"width": 1280, "height": 720},
                                   device_scale_factor=2)
@@ -402,6 +402,18 @@ def test_views_are_sharp_on_a_hidpi_screen(server, browser):
         " return i && i.naturalWidth / i.getBoundingClientRect().width > 1.9; }",
         timeout=30_000)
     assert abs(pixels_per_css_px(page, "channels") - 2.0) < 0.12
+    # run B beside A: a changed setting, then both step together, each in its column
+    type_in(page, "social_weight", "0.4")
+    page.locator(".btn-side-by-side").click()
+    page.locator(".b-caption").get_by_text("social_weight 0.4", exact=False).wait_for()
+    click(page, "Step a year")
+    wait_headline(page, "date", "Dec 1990")
+    page.wait_for_function(
+        "() => { const e = document.querySelector('.b-headline-date');"
+        " return e && e.innerText.trim() === 'Dec 1990'; }", timeout=30_000)
+    a_box = page.locator(".view-channels img").bounding_box()
+    b_box = page.locator(".b-view-channels img").bounding_box()
+    assert b_box["x"] > a_box["x"] + a_box["width"]  # B's column is beside A's
     context.close()
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import solara
 import solara.lab
 
 from market_abm.scenario import ScenarioError
+from market_abm.viz.compare import SecondRun, SideBySide
 from market_abm.viz.controls import (
     REDRAW_EVERY,
     ParameterControls,
@@ -44,6 +46,8 @@ LAYOUT_CSS = """
 CONTROLS_STYLE = {"width": "320px", "min-width": "320px", "position": "sticky", "top": "0",
                   "max-height": "calc(100vh - 80px)", "overflow-y": "auto"}
 
+HALF = {"flex": "1 1 0", "min-width": "0"}  # each run's column when B is beside A
+
 __all__ = ["VIEWS", "VIEW_NAMES", "MarketPage"]
 
 
@@ -62,9 +66,11 @@ def linked_settings(query: str | None) -> tuple[Settings, str]:
 def RunCard(session: Session, ended: solara.Reactive[bool],
             settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
             playing: solara.Reactive[bool], actions: dict,
-            opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive):
-    """The run's buttons and opening a stored run. It reads whether the run has ended, not the
-    snapshot, so that it is not redrawn at each step."""
+            opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive,
+            second: solara.Reactive[Session | None], on_second: Callable[[Session], None],
+            error: solara.Reactive[str]):
+    """The run's buttons, run B beside it, and opening a stored run. It reads whether the run
+    has ended, not the snapshot, so that it is not redrawn at each step."""
     changed = settings.value != session.settings
     blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
                               [settings.value, drafts.value])
@@ -72,6 +78,8 @@ def RunCard(session: Session, ended: solara.Reactive[bool],
         RunControls(playing=playing.value, ended=ended.value, changed=changed,
                     blocked=blocked, **actions)
         SeedBox(settings, drafts)
+        SideBySide(second, session, settings.value, blocked, playing.value,
+                   on_start=on_second, on_error=error.set)
     StoredRunControl(opened, year_shown, playing)
 
 
@@ -136,10 +144,23 @@ def MarketPage():
     bands = solara.use_reactive(())  # the replicates' mean and band (one at most)
     year_shown = solara.use_reactive(None)  # a closed year to show instead of the latest
     opened = solara.use_reactive(None)  # a stored run shown instead of the live one
+    second = solara.use_reactive(None)  # run B, stepped beside the live run (compare.py)
+    current_b = solara.use_reactive(None)  # its latest snapshot
+
+    def show_b(snap: Snapshot) -> None:
+        current_b.set(snap)
+
+    def start_b(b: Session) -> None:
+        second.set(b)
+        b.publish(show_b)
 
     def advance(n: int, model=None) -> None:
         try:
             session.step(n, model=model)
+            b = second.value
+            if b is not None and (model is None or session.model is model):
+                b.step(n)  # step for step with A
+                b.publish(show_b)
             session.publish(show)
         except Exception as exc:  # the page must stay usable; the log keeps the details
             log.exception("step failed")
@@ -190,6 +211,9 @@ def MarketPage():
             return
         try:
             session.reset(settings.value)
+            if second.value is not None:  # B restarts too, with its own settings
+                second.value.reset()
+                second.value.publish(show_b)
             session.publish(show)
             error.set("")
         except ScenarioError as exc:
@@ -215,9 +239,20 @@ def MarketPage():
         with solara.Column(gap="0px", classes=["controls"], style=CONTROLS_STYLE):
             with solara.Card("Run"):
                 RunCard(session, ended, settings, drafts, playing, actions, opened,
-                        year_shown)
+                        year_shown, second, start_b, error)
             with solara.Card("Scenario"):
                 ParameterControls(settings, drafts, on_error=error.set)
         with solara.Column(style={"padding": "8px", "flex": "1 1 auto", "min-width": "0"}):
-            Results(session, current, error, playing, shown, pins, bands, year_shown,
-                    opened)
+            if second.value is None or current_b.value is None or opened.value is not None:
+                Results(session, current, error, playing, shown, pins, bands, year_shown,
+                        opened)
+            else:  # A and B side by side, in two columns
+                with solara.Row(gap="12px", style={"flex-wrap": "nowrap",
+                                                   "align-items": "flex-start"}):
+                    with solara.Column(style=HALF, classes=["run-a"]):
+                        Results(session, current, error, playing, shown, pins, bands,
+                                year_shown, opened)
+                    with solara.Column(style=HALF, classes=["run-b"]):
+                        SecondRun(second.value, current_b.value, session.settings,
+                                  [(n, k) for n, k in VIEWS
+                                   if n.removeprefix("view-") in shown.value])

@@ -153,16 +153,17 @@ def Downloads(session: Session, snap: Snapshot, views: list, pins: tuple):
 
 
 @solara.component
-def Headline(snap: Snapshot):
-    """The date, channel shares and intermediation index of the latest step."""
+def Headline(snap: Snapshot, prefix: str = "headline"):
+    """The date, channel shares and intermediation index of the latest step (each value's
+    css class: ``prefix``-label, e.g. headline-date)."""
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["headline"]):
         for label, value in headline(snap).items():
             key = label.replace(" ", "-")
             with solara.Card(margin=0, style={"min-width": "92px", "padding": "0px"}):
                 solara.Text(label, style={"font-size": "0.7em", "color": "#666"})
-                solara.Div(children=[value], classes=[f"headline-{key}"],
+                solara.Div(children=[value], classes=[f"{prefix}-{key}"],
                            style={"font-size": "1.05em", "font-weight": "bold"})
-    solara.Text(firm_counts(snap), classes=["headline-firms"], style={"color": "#333"})
+    solara.Text(firm_counts(snap), classes=[f"{prefix}-firms"], style={"color": "#333"})
 
 
 def status_text(snap: Snapshot, playing: bool) -> str:
