@@ -5,7 +5,7 @@ brought to A's step, and from then on every Step, Step a year, Play and Run to y
 both, step for step; Reset restarts both from their first step (A with the settings in the
 boxes, B with its own). B needs A's calendar (start year and steps per year), so that the
 same step is the same month in both. Pins, replicates, downloads, the year scrubber and the
-firm inspector stay with A.
+firm inspector stay with A. B's column is results.SecondRun.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import solara
 
 from market_abm.scenario import ScenarioError
-from market_abm.viz.results import Headline, View
-from market_abm.viz.state import Session, Settings, Snapshot
+from market_abm.viz.controls import blocking
+from market_abm.viz.state import Session, Settings
 
 CALENDAR = ("start_year", "steps_per_year")  # what B must share with A
 
@@ -61,36 +61,21 @@ def start_beside(a: Session, settings: Settings) -> Session:
 
 
 @solara.component
-def SideBySide(second: solara.Reactive[Session | None], session: Session,
-               settings: Settings, blocked: str | None, playing: bool,
+def SideBySide(session: Session, settings: solara.Reactive[Settings],
+               drafts: solara.Reactive[dict], playing: bool,
                on_start: Callable[[Session], None], on_error: Callable[[str], None]):
-    """The Run card's control: start run B beside A with the settings in the boxes, or say
-    how B differs from A and close it."""
-    if second.value is None:
-        def start() -> None:
-            try:
-                on_start(start_beside(session, settings))
-                on_error("")
-            except ScenarioError as exc:
-                on_error(f"Could not start run B: {exc}")
+    """The button that starts run B beside A with the settings in the boxes (disabled while
+    a box holds a value it cannot take, as Reset is)."""
+    blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
+                              [settings.value, drafts.value])
 
-        solara.Button("Run B beside A (settings in the boxes)", small=True,
-                      icon_name="mdi-compare-horizontal", on_click=start,
-                      disabled=blocked is not None or playing, classes=["btn-side-by-side"])
-        return
-    solara.Text(f"B differs from A in: {differences(session.settings, second.value.settings)}",
-                classes=["b-differs"], style={"font-size": "0.85em"})
-    solara.Button("Close B", small=True, text=True, on_click=lambda: second.set(None),
-                  classes=["btn-close-b"])
+    def start() -> None:
+        try:
+            on_start(start_beside(session, settings.value))
+            on_error("")
+        except ScenarioError as exc:
+            on_error(f"Could not start run B: {exc}")
 
-
-@solara.component
-def SecondRun(b: Session, snap: Snapshot, a: Settings, views: list):
-    """Run B's column: what it differs in, its headline numbers and the views shown
-    (``views``: (css class, view class) of results.VIEWS), drawn as A's are."""
-    solara.Text(f"Run B: {differences(a, b.settings)}", classes=["b-caption"],
-                style={"color": "#555"})
-    Headline(snap, prefix="b-headline")
-    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        for name, kind in views:
-            View(f"b-{name}", kind, snap)
+    solara.Button("Run B beside", small=True, icon_name="mdi-compare",
+                  on_click=start, disabled=blocked is not None or playing,
+                  classes=["btn-side-by-side"])

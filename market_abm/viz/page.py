@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
 import solara
 import solara.lab
 
 from market_abm.scenario import ScenarioError
-from market_abm.viz.compare import SecondRun, SideBySide
 from market_abm.viz.controls import (
     REDRAW_EVERY,
     ParameterControls,
@@ -24,7 +22,7 @@ from market_abm.viz.controls import (
     SeedBox,
     blocking,
 )
-from market_abm.viz.results import VIEW_NAMES, VIEWS, Results
+from market_abm.viz.results import VIEW_NAMES, VIEWS, Results, SecondRun
 from market_abm.viz.state import (
     Session,
     Settings,
@@ -66,11 +64,9 @@ def linked_settings(query: str | None) -> tuple[Settings, str]:
 def RunCard(session: Session, ended: solara.Reactive[bool],
             settings: solara.Reactive[Settings], drafts: solara.Reactive[dict],
             playing: solara.Reactive[bool], actions: dict,
-            opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive,
-            second: solara.Reactive[Session | None], on_second: Callable[[Session], None],
-            error: solara.Reactive[str]):
-    """The run's buttons, run B beside it, and opening a stored run. It reads whether the run
-    has ended, not the snapshot, so that it is not redrawn at each step."""
+            opened: solara.Reactive[StoredRun | None], year_shown: solara.Reactive):
+    """The run's buttons and opening a stored run. It reads whether the run has ended, not the
+    snapshot, so that it is not redrawn at each step."""
     changed = settings.value != session.settings
     blocked = solara.use_memo(lambda: blocking(settings.value, drafts.value),
                               [settings.value, drafts.value])
@@ -78,8 +74,6 @@ def RunCard(session: Session, ended: solara.Reactive[bool],
         RunControls(playing=playing.value, ended=ended.value, changed=changed,
                     blocked=blocked, **actions)
         SeedBox(settings, drafts)
-        SideBySide(second, session, settings.value, blocked, playing.value,
-                   on_start=on_second, on_error=error.set)
     StoredRunControl(opened, year_shown, playing)
 
 
@@ -239,13 +233,14 @@ def MarketPage():
         with solara.Column(gap="0px", classes=["controls"], style=CONTROLS_STYLE):
             with solara.Card("Run"):
                 RunCard(session, ended, settings, drafts, playing, actions, opened,
-                        year_shown, second, start_b, error)
+                        year_shown)
             with solara.Card("Scenario"):
                 ParameterControls(settings, drafts, on_error=error.set)
         with solara.Column(style={"padding": "8px", "flex": "1 1 auto", "min-width": "0"}):
             if second.value is None or current_b.value is None or opened.value is not None:
                 Results(session, current, error, playing, shown, pins, bands, year_shown,
-                        opened)
+                        opened, beside=dict(settings=settings, drafts=drafts,
+                                            on_start=start_b))
             else:  # A and B side by side, in two columns
                 with solara.Row(gap="12px", style={"flex-wrap": "nowrap",
                                                    "align-items": "flex-start"}):
@@ -255,4 +250,5 @@ def MarketPage():
                     with solara.Column(style=HALF, classes=["run-b"]):
                         SecondRun(second.value, current_b.value, session.settings,
                                   [(n, k) for n, k in VIEWS
-                                   if n.removeprefix("view-") in shown.value])
+                                   if n.removeprefix("view-") in shown.value],
+                                  on_close=lambda: second.set(None))

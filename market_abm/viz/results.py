@@ -1,5 +1,6 @@
 """The results column of the page: the run's caption, status, year scrubber, headline
-numbers, downloads, pins and replicates, the live views and the firm inspector.
+numbers, downloads, pins and replicates, the live views and the firm inspector; and run B's
+column beside it (``SecondRun``).
 
 ``Results`` shows the live run of a ``Session`` or a stored run folder (stored.py), at its
 latest step or at a closed year's December; each ``View`` draws one LiveView into a
@@ -21,6 +22,7 @@ from market_abm.viz.charts import (
     Technology,
     pin,
 )
+from market_abm.viz.compare import SideBySide, differences
 from market_abm.viz.export import (
     FIGURE_DPI,
     can_archive,
@@ -35,7 +37,7 @@ from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
 from market_abm.viz.network_view import NetworkView
 from market_abm.viz.replicates import ReplicatesControl
-from market_abm.viz.state import Session, Snapshot
+from market_abm.viz.state import Session, Settings, Snapshot
 from market_abm.viz.stored import StoredRun
 
 # (css class, view class) of the live views, in page order.
@@ -137,19 +139,25 @@ def Downloads(session: Session, snap: Snapshot, views: list, pins: tuple):
         if can_archive(snap):
             solara.FileDownload(
                 run_data, filename=f"market_abm_run_{stamp(snap)}.zip",
-                children=[solara.Button("Run data (zip: CSV, Parquet, manifest)", small=True,
-                                        icon_name="mdi-download", classes=["download-run"])])
+                children=[solara.Tooltip(
+                    "zip: the run folder, its tables as CSV and Parquet, its manifest",
+                    children=[solara.Button("Run data", small=True, icon_name="mdi-download",
+                                            classes=["download-run"])])])
         else:
             solara.Button("Run data: after the first year", small=True, disabled=True,
                           icon_name="mdi-download", classes=["download-run"])
         solara.FileDownload(
             figures, filename=f"market_abm_figures_{stamp(snap)}.zip",
-            children=[solara.Button(f"Figures (zip: SVG, PNG {FIGURE_DPI} dpi)", small=True,
-                                    icon_name="mdi-download", classes=["download-figures"])])
+            children=[solara.Tooltip(
+                f"zip: each view shown as SVG and {FIGURE_DPI}-dpi PNG",
+                children=[solara.Button("Figures", small=True, icon_name="mdi-download",
+                                        classes=["download-figures"])])])
         solara.FileDownload(
             scenario, filename="market_abm_scenario.toml",
-            children=[solara.Button("Scenario (TOML)", small=True, icon_name="mdi-download",
-                                    classes=["download-scenario"])])
+            children=[solara.Tooltip(
+                "the applied settings as a scenario file (TOML) for market-abm run",
+                children=[solara.Button("Scenario", small=True, icon_name="mdi-download",
+                                        classes=["download-scenario"])])])
 
 
 @solara.component
@@ -184,12 +192,13 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
             error: solara.Reactive[str], playing: solara.Reactive[bool],
             shown: solara.Reactive[list[str]], pins: solara.Reactive[tuple[Pin, ...]],
             bands: solara.Reactive[tuple], year_shown: solara.Reactive[int | None],
-            opened: solara.Reactive[StoredRun | None]):
+            opened: solara.Reactive[StoredRun | None], beside: dict | None = None):
     """What the run shows: its settings, errors, state, headline numbers and the views
     chosen in ``shown`` (names of VIEWS without ``view-``; the others are not drawn), at the
     latest step or at the December of ``year_shown`` (the year scrubber); a stored run's
-    (``opened``) instead of the live one's when one is open. A click on a store or hub of the
-    map, or a firm of the network, opens it in the firm inspector."""
+    (``opened``) instead of the live one's when one is open; ``beside``: the arguments of
+    compare.SideBySide (settings, drafts, on_start) to offer run B, or None. A click on a
+    store or hub of the map, or a firm of the network, opens it in the firm inspector."""
     chosen = solara.use_reactive(("retailer", None))  # the inspector's (role, firm id)
     picked = solara.use_reactive(0)  # clicks on a firm so far: each opens the inspector
     source = opened.value or session
@@ -221,17 +230,21 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
     def pick(firm: tuple[str, int | None]) -> None:
         chosen.set(firm)
         picked.set(picked.value + 1)
-    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        if live:
-            Downloads(session, snap, [(n, k) for n, k in VIEWS
-                                      if n.removeprefix("view-") in shown.value],
-                      pins.value + bands.value)
+
+    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("Views drawn:", style={"color": "#555"})
         solara.ToggleButtonsMultiple(shown, values=VIEW_NAMES, dense=True,
                                      classes=["views-shown"])
-        if live:
+    if live:
+        with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            Downloads(session, snap, [(n, k) for n, k in VIEWS
+                                      if n.removeprefix("view-") in shown.value],
+                      pins.value + bands.value)
             Pins(session, snap, pins)
             ReplicatesControl(session, bands)
+            if beside is not None:
+                SideBySide(session=session, playing=playing.value, on_error=error.set,
+                           **beside)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, kind in VIEWS:
             if name.removeprefix("view-") in shown.value:
@@ -241,3 +254,18 @@ def Results(session: Session, current: solara.Reactive[Snapshot],
         with solara.Details("Inspect a firm: its years and why it left",
                             expand=picked.value > 0):
             FirmInspector(session, snap, chosen)
+
+
+@solara.component
+def SecondRun(b: Session, snap: Snapshot, a: Settings, views: list, on_close: Callable):
+    """Run B's column: what it differs in, its headline numbers and the views shown
+    (``views``: (css class, view class) of VIEWS), drawn as A's are (compare.py)."""
+    with solara.Row(gap="6px", style={"align-items": "center"}):
+        solara.Text(f"Run B: {differences(a, b.settings)}", classes=["b-caption"],
+                    style={"color": "#555"})
+        solara.Button("Close B", small=True, text=True, on_click=on_close,
+                      classes=["btn-close-b"])
+    Headline(snap, prefix="b-headline")
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        for name, kind in views:
+            View(f"b-{name}", kind, snap)
