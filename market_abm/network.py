@@ -103,11 +103,12 @@ def _graph(wide: pd.DataFrame, nodes: pd.DataFrame, following: pd.DataFrame, yea
     """build_graph from the year's edge_table rows (``wide``, without the year level) and the
     firm-table rows of the year (``nodes``) and of the next (``following``)."""
     staying = set(zip(following["role"], following["id"], strict=True))
+    no_following = following.empty  # (a DataFrame property: slow inside the loop)
     G = nx.DiGraph(year=int(year))
     for f in nodes.itertuples(index=False):
         attrs = dict(role=f.role, agent_id=int(f.id), entry_year=int(f.entry_year),
                      converted_from=int(f.converted_from),
-                     active=bool(following.empty or (f.role, f.id) in staying),
+                     active=bool(no_following or (f.role, f.id) in staying),
                      throughput=0.0, value_added=0.0)
         if np.isfinite(f.x) and np.isfinite(f.y):
             attrs.update(x=float(f.x), y=float(f.y))

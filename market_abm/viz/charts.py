@@ -174,6 +174,7 @@ class ActiveFirms(TimeChart):
 
     def curves(self, snap, t):
         ts, ax, out = snap.timeseries, self.ax, []
+        marks: dict[str, list] = {"^": [], "v": []}  # (t, active, size, colour) of events
         for role in FIRM_ROLES:
             active = ts[f"active_{role}s"].to_numpy(dtype=float)
             out += ax.plot(t, active, color=ROLE_COLOURS[role], lw=1.5)
@@ -184,9 +185,13 @@ class ActiveFirms(TimeChart):
                 n = ts[col].fillna(0).to_numpy(dtype=float)
                 hit = n > 0
                 if hit.any():
-                    out.append(ax.scatter(t[hit], active[hit], marker=marker,
-                                          s=12 + 6 * np.sqrt(n[hit]), color=ROLE_COLOURS[role],
-                                          edgecolor="k", lw=0.4, zorder=3))
+                    marks[marker].append((t[hit], active[hit], 12 + 6 * np.sqrt(n[hit]),
+                                          [ROLE_COLOURS[role]] * int(hit.sum())))
+        for marker, parts in marks.items():  # one scatter per marker: scatters are costly
+            if parts:
+                x, y, size, colour = (np.concatenate([p[k] for p in parts]) for k in range(4))
+                out.append(ax.scatter(x, y, marker=marker, s=size, c=list(colour),
+                                      edgecolor="k", lw=0.4, zorder=3))
         return out
 
 
