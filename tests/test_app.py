@@ -897,6 +897,25 @@ def test_views_are_drawn_at_the_pixels_of_their_box_on_the_screen():
     assert Image.open(io.BytesIO(png)).size[0] == round(ChannelShares.size[0] * DPI * MAX_SCALE)
 
 
+def test_a_view_scrolled_off_screen_is_not_drawn_until_it_comes_back():
+    from market_abm.viz.map_view import MapView
+
+    rc = render_page()
+    by_name = dict(zip(VIEW_NAMES, figure_images(rc), strict=True))
+    by_name["map"].vue_seen({"visible": False})  # the browser scrolled it away
+    hidden, channels = by_name["map"].png, by_name["channels"].png
+    click(rc, "Step a year")
+    by_name = dict(zip(VIEW_NAMES, figure_images(rc), strict=True))
+    assert by_name["map"].png == hidden  # not drawn while off screen
+    assert by_name["channels"].png != channels  # the views on screen are
+    by_name["map"].vue_seen({"visible": True})
+    back = dict(zip(VIEW_NAMES, figure_images(rc), strict=True))["map"].png
+    assert back != hidden  # drawn at the current step as soon as it is back
+    s = Session()
+    s.step(12)
+    assert np.array_equal(png_pixels(back), png_pixels(MapView(s.snapshot).render(s.snapshot)))
+
+
 # --- side by side --------------------------------------------------------------------------
 def test_run_b_steps_beside_run_a_as_its_own_run_would():
     from market_abm.viz.compare import differences

@@ -145,7 +145,19 @@ def click(page, label: str) -> None:
 
 
 def chart(page, name: str) -> bytes:
-    return page.locator(f".view-{name} img").screenshot()
+    """A screenshot of a view. A view scrolled off screen is not drawn: scroll to it and give
+    the page the time to draw it at the current step."""
+    image = page.locator(f".view-{name} img")
+    if not image.is_visible() or not in_viewport(page, image):
+        image.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+    return image.screenshot()
+
+
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
 def type_in(page, name: str, value: str) -> None:

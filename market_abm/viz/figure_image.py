@@ -4,8 +4,10 @@ reports where it is clicked (the Vue template figure_image.vue).
 The browser reports the box's width (CSS px, in steps of 20 px) and the screen's pixel ratio;
 ``scale_for`` turns them into the view's drawing scale (live.LiveView ``scale``), so that one
 image pixel is one screen pixel: sharp on a HiDPI screen, and the same picture, larger, in a
-wider box. A click reports its place as fractions of the image (``{"x", "y"}`` from the top
-left), which ``LiveView.pick`` turns into the firm drawn there.
+wider box. The browser also says when the image leaves the screen (scrolled away) and comes
+back: the page does not draw a view while it is off screen. A click reports its place as
+fractions of the image (``{"x", "y"}`` from the top left), which ``LiveView.pick`` turns
+into the firm drawn there.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def scale_for(kind: type[LiveView], width_px: float, ratio: float) -> float:
 
 @solara.component_vue("figure_image.vue")
 def FigureImage(png: bytes, event_clicked: Callable[[dict], None] | None = None,
-                event_resized: Callable[[dict], None] | None = None):
+                event_resized: Callable[[dict], None] | None = None,
+                event_seen: Callable[[dict], None] | None = None):
     """The image ``png``; ``event_clicked({"x", "y"})`` with the click's fractions of the
     image; ``event_resized({"width", "ratio"})`` when its box's width (CSS px) or the screen's
-    pixel ratio changes."""
+    pixel ratio changes; ``event_seen({"visible"})`` when it comes on screen or leaves it."""

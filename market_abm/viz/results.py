@@ -63,13 +63,18 @@ def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] 
          on_pick: Callable[[tuple[str, int | None]], None] | None = None):
     """One view: its frame (with the pinned runs, for the charts that draw them) is built once
     per run, set of pins and drawing scale (the pixels its box has on the screen), its data
-    redrawn for each snapshot. A click on a firm the view draws calls ``on_pick((role, id))``
-    (id None for a group of firms).
+    redrawn for each snapshot while it is on screen (scrolled away, it keeps its last image
+    and is drawn at the current snapshot when it comes back). A click on a firm the view
+    draws calls ``on_pick((role, id))`` (id None for a group of firms).
     """
     shown_at = solara.use_reactive((0, 1.0))  # (CSS width, pixel ratio) the browser reports
+    on_screen = solara.use_reactive(True)  # False while the browser has it scrolled away
+    drawn = solara.use_ref(snap.version)  # the snapshot drawn: kept while off screen
+    if on_screen.value:
+        drawn.current = snap.version
     scale = scale_for(kind, *shown_at.value)
     view = solara.use_memo(lambda: kind(snap, pins, scale=scale), [snap.run, pins, scale])
-    png = solara.use_memo(lambda: view.render(snap), [view, snap.version])
+    png = solara.use_memo(lambda: view.render(snap), [view, drawn.current])
 
     def clicked(at: dict) -> None:
         firm = view.pick(float(at["x"]), float(at["y"]))
@@ -79,7 +84,8 @@ def View(name: str, kind: type[LiveView], snap: Snapshot, pins: tuple[Pin, ...] 
     with solara.Div(classes=[name], style={"min-width": "380px", "flex": "1 1 380px"}):
         FigureImage(png=png, event_clicked=clicked,
                     event_resized=lambda box: shown_at.set((float(box["width"]),
-                                                            float(box["ratio"]))))
+                                                            float(box["ratio"]))),
+                    event_seen=lambda seen: on_screen.set(bool(seen["visible"])))
 
 
 @solara.component
