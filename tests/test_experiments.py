@@ -95,3 +95,20 @@ def test_network(root, scheduler):
     assert index["mean"].iloc[0] == pytest.approx(2.0, abs=0.05)
     yearly = pd.read_parquet(out / "sweep" / "yearly.parquet")
     assert {"network_flow_share_retailer", "network_hhi_platforms"} <= set(yearly.columns)
+
+
+def test_the_history_match_experiment_runs_the_variant_asked(tmp_path, monkeypatch):
+    """--variant fit / holdout / both: which `calibrate --targets` commands it runs."""
+    from experiments import history_match
+
+    for variant, folders in (("holdout", ["holdout"]), ("fit", ["fit"]),
+                             ("both", ["fit", "holdout"])):
+        commands: list = []
+        monkeypatch.setattr(history_match.cli, "main",
+                            lambda argv, seen=commands: seen.append(argv) or 0)
+        monkeypatch.setattr(sys, "argv", ["history_match", "--quick", "--out", str(tmp_path),
+                                          "--variant", variant])
+        history_match.run()
+        assert [argv[argv.index("--out") + 1] for argv in commands] == \
+            [str(tmp_path / f) for f in folders]
+        assert [("--holdout" in argv) for argv in commands] == [f == "holdout" for f in folders]
