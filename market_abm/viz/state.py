@@ -276,6 +276,11 @@ def _sites(firms: list) -> np.ndarray:
     return np.array([(f.x, f.y) for f in firms], dtype=float).reshape(-1, 2)
 
 
+def _after_review(m: MarketModel) -> bool:
+    """The model's latest step was a December: the yearly review has just run."""
+    return bool(m.rows) and m.month == m.scenario.steps_per_year - 1
+
+
 def _ids(firms: list) -> np.ndarray:
     return np.array([f.unique_id for f in firms], dtype=int)
 
@@ -365,7 +370,7 @@ class Session:
         m = self.model
         if not m.rows:
             return empty_flows()
-        if m.month == m.scenario.steps_per_year - 1:
+        if _after_review(m):
             closed = m.ledger.tables[-1] if m.ledger.tables else empty_flows()
             return closed if len(closed) and closed["year"].iloc[0] == m.year else empty_flows()
         return m.ledger.year_so_far(m.year, m.node_ids())
@@ -374,7 +379,7 @@ class Session:
         """Firm-table rows (network.build_graph) of the firms the latest flows ran through."""
         m = self.model
         current = pd.DataFrame(m.firm_snapshot(), columns=FIRM_COLUMNS)
-        if m.rows and m.month == m.scenario.steps_per_year - 1 and m.firm_rows:
+        if _after_review(m) and m.firm_rows:
             # December: the review has replaced the firm lists since the year's flows
             table = m.firm_table
             return pd.concat([table[table["year"] == m.year][current.columns],
@@ -404,7 +409,7 @@ class Session:
     def _closed(self) -> dict[str, Any]:
         """Sites and (role, id) of the stores and hubs the review of this step closed."""
         m = self.model
-        if not m.rows or m.month != m.scenario.steps_per_year - 1:
+        if not _after_review(m):
             return {}
         left = {(r, i) for y, r, i in m.exited if y == m.year and r in SITED_ROLES}
         rows = []
