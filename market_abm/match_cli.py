@@ -259,7 +259,7 @@ def cmd_match(args: argparse.Namespace) -> None:
         run_abc,
         typed_value,
     )
-    from market_abm.predictive import holdout_scores, predictive, score_records
+    from market_abm.predictive import band_coverage, holdout_scores, predictive, score_records
 
     targets = replace(load_targets(args.targets), holdout=args.holdout)
     base = _base(args)
@@ -308,6 +308,9 @@ def cmd_match(args: argparse.Namespace) -> None:
         atomic_write(args.out / "predictive.parquet", lambda tmp: bands.to_parquet(tmp))
         save_figure(fit_figure(bands, args.holdout), args.out / "fit.png")
         save_figure(forecast_figure(bands), args.out / "forecast.png")
+        coverage = band_coverage(bands)
+        print("calibrate: fitted observations inside the predictive bands:")
+        print(coverage.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         scores = None
         if args.holdout:
             scores = holdout_scores(bands, args.holdout)
@@ -320,6 +323,7 @@ def cmd_match(args: argparse.Namespace) -> None:
                             final_tolerance=float(last["distance"].max()),
                             mean_distance=float(np.average(last["distance"],
                                                            weights=last["weight"])),
+                            coverage=score_records(coverage),
                             holdout_scores=None if scores is None
                             else score_records(scores),
                             populations=population_log(history),

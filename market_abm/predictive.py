@@ -6,6 +6,7 @@ together, for every target and for the forecast fans of FORECASTS. Draw i uses t
 (root, PREDICTIVE_STREAM, i) and the particles are drawn with (root, PREDICTIVE_STREAM): the
 same on any engine and number of workers.
 
+``band_coverage`` counts the fitted observations inside the predictive bands;
 ``holdout_scores`` compares held-out observations with the predictive bands, next to two
 references fitted to the same fit window of each series: a straight line (least squares) and
 a Bass curve a + m·F(t) (F the Bass adoption share with innovation p and imitation q; a and m
@@ -143,11 +144,28 @@ def holdout_scores(table: pd.DataFrame, holdout: tuple[int, int]) -> pd.DataFram
             rmse["bass"] = np.nan
         rows.append({"target": name, "fit_years": f"{int(fit['year'].min())}-"
                                                   f"{int(fit['year'].max())}",
-                     "held_out": len(held),
-                     "in_50": float(((obs >= held["q25"]) & (obs <= held["q75"])).mean()),
-                     "in_90": float(((obs >= held["q05"]) & (obs <= held["q95"])).mean()),
+                     "held_out": len(held), **_inside(held),
                      **{f"rmse_{k}": v for k, v in rmse.items()}})
     return pd.DataFrame(rows)
+
+
+def band_coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """Per target, the observations the fit saw (``fitted``) and the shares of them inside
+    the 50 % and 90 % predictive bands (columns target, observed, in_50, in_90), in the order
+    of the targets. Bands that describe the data hold about half and nine tenths."""
+    rows = []
+    for name, part in table.groupby("target", sort=False):
+        seen = part[part["observed"].notna() & part["fitted"].astype(bool)]
+        if not seen.empty:
+            rows.append({"target": name, "observed": len(seen), **_inside(seen)})
+    return pd.DataFrame(rows, columns=["target", "observed", "in_50", "in_90"])
+
+
+def _inside(rows: pd.DataFrame) -> dict[str, float]:
+    """Shares of ``rows``' observations inside the 50 % (q25-q75) and 90 % (q05-q95) bands."""
+    obs = rows["observed"]
+    return {"in_50": float(((obs >= rows["q25"]) & (obs <= rows["q75"])).mean()),
+            "in_90": float(((obs >= rows["q05"]) & (obs <= rows["q95"])).mean())}
 
 
 def score_records(scores: pd.DataFrame) -> list[dict]:

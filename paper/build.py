@@ -707,6 +707,7 @@ def history_match_part(results: Path, gen: Path) -> Part:
     """The ABC-SMC history match (experiments.history_match: fit/ and holdout/, the files of
     ``calibrate --targets``): posterior table, out-of-sample scores, figures as written."""
     from market_abm.history_match import weighted_quantile
+    from market_abm.predictive import band_coverage
 
     folder, command = results / "history_match", "python -m experiments.history_match"
     fit = folder / "fit"
@@ -745,6 +746,17 @@ def history_match_part(results: Path, gen: Path) -> Part:
                    "tolerance": f"{man['final_tolerance']:.2f}",
                    "forecast_to": str(man["forecast_to"]), "quick": bool(man.get("quick")),
                    "has_holdout": False}
+    part.values.update(predictive_values(fit / "predictive.parquet"))
+    if (fit / "predictive.parquet").is_file():
+        cover = band_coverage(pd.read_parquet(fit / "predictive.parquet"))
+        part.tables["history-coverage"] = {
+            "columns": ["series", "observations", "in 50 %", "in 90 %"],
+            "rows": [[r["target"], str(int(r["observed"])), pct(r["in_50"], 0),
+                      pct(r["in_90"], 0)] for _, r in cover.iterrows()],
+            "caption": "In sample: the share of each series' observations inside the 50 % "
+                       "and 90 % bands of the posterior predictive (bands that describe the "
+                       "data hold about half and nine tenths; "
+                       "results/history_match/fit/predictive.parquet)."}
     scores_file = folder / "holdout" / "holdout.csv"
     if scores_file.is_file():
         scores = pd.read_csv(scores_file)
@@ -786,6 +798,32 @@ def history_match_part(results: Path, gen: Path) -> Part:
                 "file": name, "caption": f"{caption} (results/history_match/{run}/{stem}.png, "
                                          f"produced by {command})."}
     return part
+
+
+def predictive_values(path: Path) -> dict:
+    """The fit's in-sample coverage (all observations) and its forecast at the last year:
+    median and 5-95 % of home printing's and the shops' share of units and of the stores
+    (``has_predictive`` False when the file is absent)."""
+    from market_abm.predictive import band_coverage
+
+    if not path.is_file():
+        return {"has_predictive": False}
+    bands = pd.read_parquet(path)
+    cover = band_coverage(bands)
+    fans = bands[bands["kind"] == "forecast"].set_index("column")
+    end = int(fans["year"].max())
+    last = fans[fans["year"] == end]
+    values = {"has_predictive": True, "observations": str(int(cover["observed"].sum())),
+              "fit_in_50": pct(float(np.average(cover["in_50"], weights=cover["observed"])), 0),
+              "fit_in_90": pct(float(np.average(cover["in_90"], weights=cover["observed"])), 0),
+              "end_year": str(end)}
+    for key, column, share in (("home_print", "share_home_print", True),
+                               ("shops", "share_retail", True),
+                               ("stores", "active_retailers", False)):
+        q = last.loc[column, ["q05", "q50", "q95"]].to_numpy(float)
+        values[key] = (f"{pct(q[1], 1)} (5-95\u00a0%: {pct(q[0], 1)}-{pct(q[2], 1)})" if share
+                       else f"{q[1]:.0f} (5-95\u00a0%: {q[0]:.0f}-{q[2]:.0f})")
+    return values
 
 
 def bass_part(results: Path, gen: Path) -> Part:

@@ -14,7 +14,14 @@ import pytest
 from market_abm import observables
 from market_abm.cli import main
 from market_abm.match_cli import FAN_PANELS
-from market_abm.predictive import FORECASTS, bass_curve, fit_bass, holdout_scores, score_records
+from market_abm.predictive import (
+    FORECASTS,
+    band_coverage,
+    bass_curve,
+    fit_bass,
+    holdout_scores,
+    score_records,
+)
 from market_abm.runner import simulate
 from market_abm.scenario import load_scenario
 
@@ -81,6 +88,8 @@ def test_history_match_writes_every_file_and_scores_the_holdout(targets_file, tm
     report = json.loads((out / "manifest.json").read_text())
     assert report["status"] == "complete" and report["holdout"] == [2003, 2004]
     assert report["holdout_scores"][0]["held_out"] == 2
+    assert report["coverage"][0]["observed"] == 7  # 1996-2002: the fitted years
+    assert "fitted observations inside the predictive bands" in done.stdout
     scenario = load_scenario(out / "scenario.toml")
     assert scenario.internet_p == pytest.approx(report["point_estimate"]["internet_p"])
     for figure in ("fit.png", "posterior.png", "forecast.png"):
@@ -131,6 +140,19 @@ def test_holdout_scores_count_points_in_the_bands():
     assert scores["held_out"] == 2 and scores["in_50"] == 0.5 and scores["in_90"] == 0.5
     assert scores["rmse_line"] == pytest.approx(0.0, abs=1e-9)
     assert scores["rmse_model"] == pytest.approx(np.sqrt(50.0))
+
+
+def test_band_coverage_counts_only_the_fitted_observations():
+    """Three fitted observations, two inside the 50 % band and all three inside the 90 %
+    band; a held-out point far outside and years without data do not count."""
+    rows = pd.DataFrame({"target": "t", "year": [2000, 2001, 2002, 2003, 2004],
+                         "observed": [1.0, 1.5, 1.9, 9.0, np.nan],
+                         "fitted": [True, True, True, False, False]})
+    for q, shift in (("q05", -1.0), ("q25", -0.2), ("q50", 0.0), ("q75", 0.2), ("q95", 1.0)):
+        rows[q] = 1.5 + shift
+    cover = band_coverage(rows)
+    assert cover.to_dict("records") == [{"target": "t", "observed": 3, "in_50": pytest.approx(
+        1 / 3), "in_90": 1.0}]
 
 
 def test_a_fit_window_too_short_for_a_reference_scores_none():

@@ -328,9 +328,15 @@ def test_history_match_is_quoted(tmp_path):
     assert (v["held_points"], v["in_50"], v["in_90"]) == ("4", "50\u00a0%", "75\u00a0%")
     assert (v["beats_line"], v["beats_bass"]) == ("1 of 1", "0 of 1")
     assert part["tables"]["history-holdout"]["rows"][1][-2:] == ["", ""]
+    assert (v["observations"], v["fit_in_50"], v["fit_in_90"]) == ("4", "50\u00a0%", "75\u00a0%")
+    assert part["tables"]["history-coverage"]["rows"] == [
+        ["households with internet", "4", "50\u00a0%", "75\u00a0%"]]
+    assert v["end_year"] == "2050" and v["stores"] == "79 (5-95\u00a0%: 60-116)"
+    assert v["home_print"] == "8.0\u00a0% (5-95\u00a0%: 5.0\u00a0%-12.0\u00a0%)"
     assert len(part["figures"]) == 4
     text = squash(pdf_text(tmp_path / "paper.pdf", page_numbers=False))
     assert squash("the predictive median beats a straight line on 1 of 1 series") in text
+    assert squash("Of the 4 observations the fit saw, 50 % lie inside") in text
 
     manifest = results / "history_match" / "fit" / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"complete"', '"running"'))

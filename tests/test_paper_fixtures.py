@@ -245,6 +245,23 @@ def write_history_match(folder: Path) -> None:
                   "in_50": [2 / 3, 0.0], "in_90": [1.0, 0.0], "rmse_model": [0.02, 0.1],
                   "rmse_line": [0.03, float("nan")], "rmse_bass": [0.01, float("nan")]}
                  ).to_csv(hold / "holdout.csv", index=False)
+    quantiles = ("q05", "q25", "q50", "q75", "q95")
+    band = dict(zip(quantiles, (0.1, 0.3, 0.5, 0.7, 0.9), strict=True))
+    # one target: four fitted observations, two inside the 50 % band and three in the 90 %
+    target = [{"kind": "target", "target": "households with internet",
+               "column": "internet_share", "year": year, **band, "observed": obs,
+               "fitted": True} for year, obs in zip((2000, 2001, 2002, 2003),
+                                                    (0.4, 0.6, 0.95, 0.2), strict=True)]
+    # the forecast at its last year (2050) and one year before, which must not be read
+    fans = [{"kind": "forecast", "target": column, "column": column, "year": year,
+             **dict(zip(quantiles, values, strict=True)), "observed": float("nan"),
+             "fitted": False}
+            for year, scale in ((2049, 0.5), (2050, 1.0))
+            for column, values in (
+                ("share_home_print", [scale * v for v in (0.05, 0.07, 0.08, 0.09, 0.12)]),
+                ("share_retail", [scale * v for v in (0.2, 0.25, 0.3, 0.35, 0.45)]),
+                ("active_retailers", [scale * v for v in (60, 70, 79, 90, 116)]))]
+    pd.DataFrame(target + fans).to_parquet(fit / "predictive.parquet")
     for name in ("fit", "posterior", "forecast"):
         _figure(fit / f"{name}.png")
     _figure(hold / "fit.png")
