@@ -29,7 +29,7 @@ docs:           ## regenerate docs/parameters.md from the scenario fields
 # SWEEP_EXPERIMENTS run on the sweep engine: DASK=--scheduler=tcp://HOST:8786 sends them to a
 # Dask cluster. LOCAL_EXPERIMENTS run in this process.
 SWEEP_EXPERIMENTS = baseline history capability_taste network pricing screening discovery \
-                    pattern_validation calibration
+                    pattern_validation calibration history_match
 LOCAL_EXPERIMENTS = bass_docking lock_in
 DASK ?=
 
