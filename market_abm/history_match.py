@@ -35,6 +35,7 @@ from market_abm.targets import Targets, simulated
 log = logging.getLogger(__name__)
 
 DB_NAME = "abc.db"
+ABC_ID = 1  # one ABC-SMC run per database: pyabc's first (a resumed run loads it)
 
 
 def _run_candidate(task: tuple[Callable, int]) -> Any:
@@ -171,6 +172,16 @@ def _quiet_pyabc():
         logger.setLevel(level)
 
 
+def stored_populations(path: Path) -> int | None:
+    """Populations of the calibration in the database ``path`` (0: none yet, only the
+    record pyabc's ``new`` writes at t = -1); None when no run is stored (no file, or one
+    killed inside ``new``)."""
+    if not path.is_file():
+        return None
+    max_t = pyabc.History(f"sqlite:///{path}", _id=ABC_ID).max_t
+    return None if max_t is None else int(max_t) + 1
+
+
 def run_abc(targets: Targets, base: Scenario, out: Path, engine, *, seed: int,
             population: int, generations: int, batch: int,
             progress: Callable[[str], None] = print) -> pyabc.History:
@@ -180,16 +191,22 @@ def run_abc(targets: Targets, base: Scenario, out: Path, engine, *, seed: int,
     Every population starts from the database (pyabc's ``load``), as a resumed calibration
     does: the tolerance (the weighted median distance of the last population) and the
     perturbation kernel come from the stored population, so a calibration killed at any
-    point and rerun gives the populations an uninterrupted one would."""
+    point and rerun gives the populations an uninterrupted one would. The database holds one
+    run (``ABC_ID``): a run killed before its first population is loaded, not begun again
+    beside it (pyabc's ``new`` would add a second run, and its readers take the latest);
+    pyabc then draws its calibration sample again, with the same seeds."""
     out.mkdir(parents=True, exist_ok=True)
-    db = f"sqlite:///{out / DB_NAME}"
+    path, db = out / DB_NAME, f"sqlite:///{out / DB_NAME}"
     with _quiet_pyabc():
-        stored = pyabc.History(db).n_populations if (out / DB_NAME).is_file() else 0
-        if stored:
+        stored = stored_populations(path)
+        if stored is None:
+            path.unlink(missing_ok=True)
+        elif stored:
             progress(f"calibrate: resuming after population {stored} of {generations}")
-        while stored < generations:
+        while (stored or 0) < generations:
             abc = make_abc(targets, base, engine, seed, population, batch)
-            history = abc.load(db, 1) if stored else abc.new(db, observed_stats(targets))
+            history = (abc.new(db, observed_stats(targets)) if stored is None
+                       else abc.load(db, ABC_ID))
             abc.run(max_nr_populations=1)
             stored = history.n_populations
             pops = history.get_all_populations()
@@ -197,7 +214,7 @@ def run_abc(targets: Targets, base: Scenario, out: Path, engine, *, seed: int,
             progress(f"calibrate: population {stored}/{generations}: tolerance "
                      f"{row['epsilon']:.4g}, acceptance {population / row['samples']:.1%} "
                      f"of {int(row['samples'])} runs")
-    return pyabc.History(db)
+    return pyabc.History(db, _id=ABC_ID)
 
 
 def posterior_table(history: pyabc.History) -> pd.DataFrame:

@@ -8,11 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyabc
 import pytest
 
 from market_abm import observables
 from market_abm.engines import DaskEngine, InProcess
-from market_abm.history_match import point_estimate, posterior_table, run_abc
+from market_abm.history_match import (
+    ABC_ID,
+    DB_NAME,
+    point_estimate,
+    posterior_table,
+    run_abc,
+    stored_populations,
+)
 from market_abm.runner import simulate
 from market_abm.scenario import load_scenario
 from market_abm.targets import parse_targets
@@ -100,3 +108,21 @@ def test_killed_calibration_resumes_without_losing_or_repeating(synthetic, tmp_p
     pd.testing.assert_frame_equal(resumed[resumed["population"] == 1], first)
     pd.testing.assert_frame_equal(resumed, straight)
     assert resumed.groupby("population").size().tolist() == [6, 6, 6]
+
+
+@pytest.mark.parametrize("batches", [1, 2], ids=["during-calibration-sample", "after-it"])
+def test_a_calibration_killed_before_its_first_population_resumes_as_one_run(
+        synthetic, tmp_path, batches):
+    """Killed while drawing pyabc's calibration sample or after it, before population 1 is
+    stored: the rerun loads the run pyabc's ``new`` began (it does not begin a second one)
+    and gives the populations of an uninterrupted calibration, one run in the database.
+    Population 6 and batch 4: the calibration sample takes two batches."""
+    straight = fit(synthetic, tmp_path / "straight", InProcess(), generations=2)
+    out = tmp_path / "killed"
+    with pytest.raises(KeyboardInterrupt):
+        fit(synthetic, out, Killed(calls=batches), generations=2)
+    assert stored_populations(out / DB_NAME) == 0
+    resumed = fit(synthetic, out, InProcess(), generations=2)
+    pd.testing.assert_frame_equal(resumed, straight)
+    runs = pyabc.History(f"sqlite:///{out / DB_NAME}").all_runs()
+    assert [run.id for run in runs] == [ABC_ID]
