@@ -746,9 +746,11 @@ def history_match_part(results: Path, gen: Path) -> Part:
                    "tolerance": f"{man['final_tolerance']:.2f}",
                    "forecast_to": str(man["forecast_to"]), "quick": bool(man.get("quick")),
                    "has_holdout": False}
-    part.values.update(predictive_values(fit / "predictive.parquet"))
-    if (fit / "predictive.parquet").is_file():
-        cover = band_coverage(pd.read_parquet(fit / "predictive.parquet"))
+    part.values["has_predictive"] = (fit / "predictive.parquet").is_file()
+    if part.values["has_predictive"]:
+        bands = pd.read_parquet(fit / "predictive.parquet")
+        cover = band_coverage(bands)
+        part.values.update(predictive_values(bands, cover))
         part.tables["history-coverage"] = {
             "columns": ["series", "observations", "in 50 %", "in 90 %"],
             "rows": [[r["target"], str(int(r["observed"])), pct(r["in_50"], 0),
@@ -800,20 +802,15 @@ def history_match_part(results: Path, gen: Path) -> Part:
     return part
 
 
-def predictive_values(path: Path) -> dict:
-    """The fit's in-sample coverage (all observations) and its forecast at the last year:
-    median and 5-95 % of home printing's and the shops' share of units and of the stores
-    (``has_predictive`` False when the file is absent)."""
-    from market_abm.predictive import band_coverage
-
-    if not path.is_file():
-        return {"has_predictive": False}
-    bands = pd.read_parquet(path)
-    cover = band_coverage(bands)
+def predictive_values(bands: pd.DataFrame, cover: pd.DataFrame) -> dict:
+    """The fit's in-sample coverage over all observations (``cover``: its
+    ``predictive.band_coverage``) and the forecast of ``bands`` (predictive.parquet) at its
+    last year: median and 5-95 % of home printing's and the shops' share of units and of the
+    stores."""
     fans = bands[bands["kind"] == "forecast"].set_index("column")
     end = int(fans["year"].max())
     last = fans[fans["year"] == end]
-    values = {"has_predictive": True, "observations": str(int(cover["observed"].sum())),
+    values = {"observations": str(int(cover["observed"].sum())),
               "fit_in_50": pct(float(np.average(cover["in_50"], weights=cover["observed"])), 0),
               "fit_in_90": pct(float(np.average(cover["in_90"], weights=cover["observed"])), 0),
               "end_year": str(end)}

@@ -338,6 +338,14 @@ def test_history_match_is_quoted(tmp_path):
     assert squash("the predictive median beats a straight line on 1 of 1 series") in text
     assert squash("Of the 4 observations the fit saw, 50 % lie inside") in text
 
+    (results / "history_match" / "fit" / "predictive.parquet").unlink()  # an older fit
+    values = paper.build(results, tmp_path / "paper1.pdf", tmp_path / "gen1")
+    part = values["parts"]["history_match"]
+    assert part["available"] and not part["values"]["has_predictive"]
+    assert "history-coverage" not in part["tables"]
+    assert squash("observations the fit saw") not in squash(
+        pdf_text(tmp_path / "paper1.pdf", page_numbers=False))
+
     manifest = results / "history_match" / "fit" / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"complete"', '"running"'))
     values = paper.build(results, tmp_path / "paper2.pdf", tmp_path / "gen2")
