@@ -4,8 +4,8 @@ Runs ``market-abm calibrate --targets experiments/targets/history.toml`` twice o
 engine: on every observation (``fit/``) and without the years 2005-2009 (``holdout/``, scored
 against the predictive bands, a straight line and a Bass curve fitted to the same window).
 Both forecast to 2050. A killed run resumes from its ``abc.db`` when rerun. ``--variant fit``
-or ``--variant holdout`` runs one of them (each takes about two hours on 2 cores at paper
-size).
+or ``--variant holdout`` runs one of them (each takes about two and a half hours on 2 cores
+at paper size).
 
 Paper size: the baseline (monthly, 2,000 customers), 100 particles x 6 populations, 100
 predictive draws. --quick: 300 customers, quarterly, 3 populations of 12, 12 draws (a first
