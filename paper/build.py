@@ -764,13 +764,24 @@ def history_match_part(results: Path, gen: Path) -> Part:
         scores = pd.read_csv(scores_file)
         hold = json.loads((folder / "holdout" / "manifest.json").read_text())["holdout"]
         line, bass = scores.dropna(subset=["rmse_line"]), scores.dropna(subset=["rmse_bass"])
+        wins_line = int((line["rmse_model"] < line["rmse_line"]).sum())
+        wins_bass = int((bass["rmse_model"] < bass["rmse_bass"]).sum())
         part.values.update(
             has_holdout=True, holdout=f"{hold[0]}--{hold[1]}", scored=str(len(scores)),
+            held_years=str(hold[1] - hold[0] + 1),
             held_points=str(int(scores["held_out"].sum())),
             in_50=pct(float(np.average(scores["in_50"], weights=scores["held_out"])), 0),
             in_90=pct(float(np.average(scores["in_90"], weights=scores["held_out"])), 0),
-            beats_line=f"{int((line['rmse_model'] < line['rmse_line']).sum())} of {len(line)}",
-            beats_bass=f"{int((bass['rmse_model'] < bass['rmse_bass']).sum())} of {len(bass)}")
+            beats_line=f"{wins_line} of {len(line)}", beats_bass=f"{wins_bass} of {len(bass)}",
+            # the mechanisms lose to both trend curves on most series they are scored on
+            trends_better=bool(2 * wins_line < len(line) and 2 * wins_bass < len(bass)))
+        hold_bands = folder / "holdout" / "predictive.parquet"
+        part.values["has_hold_forecast"] = hold_bands.is_file()
+        if hold_bands.is_file():
+            bands = pd.read_parquet(hold_bands)
+            forecast = predictive_values(bands, band_coverage(bands))
+            part.values.update(hold_home_print=forecast["home_print"],
+                               hold_stores=forecast["stores"], hold_end=forecast["end_year"])
         part.tables["history-holdout"] = {
             "columns": ["series", "fit years", "held out", "in 50 %", "in 90 %",
                         "RMSE model", "RMSE line", "RMSE Bass"],

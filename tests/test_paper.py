@@ -337,6 +337,21 @@ def test_history_match_is_quoted(tmp_path):
     text = squash(pdf_text(tmp_path / "paper.pdf", page_numbers=False))
     assert squash("the predictive median beats a straight line on 1 of 1 series") in text
     assert squash("Of the 4 observations the fit saw, 50 % lie inside") in text
+    # the holdout's own forecast, not the fit's
+    assert v["hold_stores"] == "118 (5-95\u00a0%: 90-174)" and v["hold_end"] == "2050"
+    assert squash(f"the 2050 medians are {v['hold_home_print']} of units") in text
+    # discussion: the model beats the line on its one series, so no 'no better' clause
+    assert not v["trends_better"] and v["held_years"] == "5"
+    assert squash("beats a straight line on 1 of 1 series and a Bass curve on 0 of 1.") in text
+    assert squash("no better than a trend curve") not in text
+
+    scores = results / "history_match" / "holdout" / "holdout.csv"
+    lost = pd.read_csv(scores).assign(rmse_model=[0.05, 0.1])  # worse than line and Bass
+    lost.to_csv(scores, index=False)
+    values = paper.build(results, tmp_path / "paper_lost.pdf", tmp_path / "gen_lost")
+    assert values["parts"]["history_match"]["values"]["trends_better"]
+    assert squash("over 5 years the mechanisms forecast these series no better than a trend "
+                  "curve") in squash(pdf_text(tmp_path / "paper_lost.pdf", page_numbers=False))
 
     (results / "history_match" / "fit" / "predictive.parquet").unlink()  # an older fit
     values = paper.build(results, tmp_path / "paper1.pdf", tmp_path / "gen1")

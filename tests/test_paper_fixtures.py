@@ -227,7 +227,8 @@ def write_lock_in(folder: Path) -> None:
 
 def write_history_match(folder: Path) -> None:
     """results/history_match shaped like experiments.history_match: fit/ (manifest, posterior,
-    figures) and holdout/ (manifest, holdout.csv, fit figure)."""
+    predictive, figures) and holdout/ (manifest, holdout.csv, predictive with a 2050 forecast
+    1.5 times the fit's, fit figure)."""
     fit, hold = folder / "fit", folder / "holdout"
     fit.mkdir(parents=True)
     hold.mkdir()
@@ -252,16 +253,21 @@ def write_history_match(folder: Path) -> None:
                "column": "internet_share", "year": year, **band, "observed": obs,
                "fitted": True} for year, obs in zip((2000, 2001, 2002, 2003),
                                                     (0.4, 0.6, 0.95, 0.2), strict=True)]
-    # the forecast at its last year (2050) and one year before, which must not be read
-    fans = [{"kind": "forecast", "target": column, "column": column, "year": year,
-             **dict(zip(quantiles, values, strict=True)), "observed": float("nan"),
-             "fitted": False}
-            for year, scale in ((2049, 0.5), (2050, 1.0))
-            for column, values in (
-                ("share_home_print", [scale * v for v in (0.05, 0.07, 0.08, 0.09, 0.12)]),
-                ("share_retail", [scale * v for v in (0.2, 0.25, 0.3, 0.35, 0.45)]),
-                ("active_retailers", [scale * v for v in (60, 70, 79, 90, 116)]))]
-    pd.DataFrame(target + fans).to_parquet(fit / "predictive.parquet")
+
+    def fans(last: float) -> list[dict]:
+        """The forecast at its last year (2050, quantiles times ``last``) and one year
+        before, which must not be read."""
+        return [{"kind": "forecast", "target": column, "column": column, "year": year,
+                 **dict(zip(quantiles, values, strict=True)), "observed": float("nan"),
+                 "fitted": False}
+                for year, scale in ((2049, 0.5), (2050, last))
+                for column, values in (
+                    ("share_home_print", [scale * v for v in (0.05, 0.07, 0.08, 0.09, 0.12)]),
+                    ("share_retail", [scale * v for v in (0.2, 0.25, 0.3, 0.35, 0.45)]),
+                    ("active_retailers", [scale * v for v in (60, 70, 79, 90, 116)]))]
+
+    pd.DataFrame(target + fans(1.0)).to_parquet(fit / "predictive.parquet")
+    pd.DataFrame(target + fans(1.5)).to_parquet(hold / "predictive.parquet")
     for name in ("fit", "posterior", "forecast"):
         _figure(fit / f"{name}.png")
     _figure(hold / "fit.png")
