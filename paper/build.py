@@ -750,7 +750,11 @@ def history_match_part(results: Path, gen: Path) -> Part:
     if part.values["has_predictive"]:
         bands = pd.read_parquet(fit / "predictive.parquet")
         cover = band_coverage(bands)
-        part.values.update(predictive_values(bands, cover))
+        part.values.update(
+            observations=str(int(cover["observed"].sum())),
+            fit_in_50=pct(float(np.average(cover["in_50"], weights=cover["observed"])), 0),
+            fit_in_90=pct(float(np.average(cover["in_90"], weights=cover["observed"])), 0),
+            **forecast_values(bands))
         part.tables["history-coverage"] = {
             "columns": ["series", "observations", "in 50 %", "in 90 %"],
             "rows": [[r["target"], str(int(r["observed"])), pct(r["in_50"], 0),
@@ -778,8 +782,7 @@ def history_match_part(results: Path, gen: Path) -> Part:
         hold_bands = folder / "holdout" / "predictive.parquet"
         part.values["has_hold_forecast"] = hold_bands.is_file()
         if hold_bands.is_file():
-            bands = pd.read_parquet(hold_bands)
-            forecast = predictive_values(bands, band_coverage(bands))
+            forecast = forecast_values(pd.read_parquet(hold_bands))
             part.values.update(hold_home_print=forecast["home_print"],
                                hold_stores=forecast["stores"], hold_end=forecast["end_year"])
         part.tables["history-holdout"] = {
@@ -813,18 +816,13 @@ def history_match_part(results: Path, gen: Path) -> Part:
     return part
 
 
-def predictive_values(bands: pd.DataFrame, cover: pd.DataFrame) -> dict:
-    """The fit's in-sample coverage over all observations (``cover``: its
-    ``predictive.band_coverage``) and the forecast of ``bands`` (predictive.parquet) at its
-    last year: median and 5-95 % of home printing's and the shops' share of units and of the
-    stores."""
+def forecast_values(bands: pd.DataFrame) -> dict:
+    """The forecast of ``bands`` (a predictive.parquet) at its last year: median and 5-95 %
+    of home printing's and the shops' share of units and of the stores."""
     fans = bands[bands["kind"] == "forecast"].set_index("column")
     end = int(fans["year"].max())
     last = fans[fans["year"] == end]
-    values = {"observations": str(int(cover["observed"].sum())),
-              "fit_in_50": pct(float(np.average(cover["in_50"], weights=cover["observed"])), 0),
-              "fit_in_90": pct(float(np.average(cover["in_90"], weights=cover["observed"])), 0),
-              "end_year": str(end)}
+    values = {"end_year": str(end)}
     for key, column, share in (("home_print", "share_home_print", True),
                                ("shops", "share_retail", True),
                                ("stores", "active_retailers", False)):
