@@ -45,13 +45,23 @@ def internet_households() -> pd.Series:
     return _series("us_internet_households.csv")
 
 
+def smartphone_adults() -> pd.Series:
+    """US adults who own a smartphone, 2011-2024 (fraction; Pew): a technology driver."""
+    return _series("us_adults_owning_smartphone.csv")
+
+
+def ecommerce_share_2024() -> pd.Series:
+    """E-commerce share of US retail sales, Q1 2024 (fraction; Census CB24-76)."""
+    return _series("us_ecommerce_share_2024.csv")
+
+
 def internet_adults() -> pd.Series:
     """US adults who use the internet, 2000-2024 (fraction; Pew)."""
     return _series("us_adults_using_internet.csv")
 
 
 def parcels() -> pd.Series:
-    """Parcels shipped in the US, 2015-2023 (billions a year; Pitney Bowes)."""
+    """Parcels shipped in the US, 2015-2024 (billions a year; Pitney Bowes)."""
     return _series("us_parcels.csv")
 
 
