@@ -25,7 +25,8 @@ from market_abm.palette import ROLE_COLOURS, ROLE_LABELS
 NAME = "network"
 HHI_NAMES = {role: name for name, role in HHI_ROLES.items()}
 PANELS = [("flow_share_{}", "share of units sold through the role", "Flow share by role"),
-          ("betweenness_{}", "mean betweenness centrality", "Betweenness by role"),
+          ("flow_betweenness_{}", "mean share of a producer-customer flow",
+           "Flow betweenness by role"),
           ("hhi_{}", "Herfindahl index", "Concentration within each role")]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
-           "bulk", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
+           "bulk", "parcels", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
            "printability", "print_quality_max", "printable_share", "printable_share_max",
            "material_cost", "print_hours")
 STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
@@ -51,6 +51,7 @@ class Categories:
     items_per_purchase: np.ndarray
     unit_cost: np.ndarray
     bulk: np.ndarray
+    parcels: np.ndarray
     long_tail: np.ndarray
     store_coverage: np.ndarray
     listing_reach: np.ndarray
@@ -71,6 +72,29 @@ class Categories:
     def items_per_year(self) -> np.ndarray:
         """Items bought per household and year (units / household / year)."""
         return self.purchases_per_year * self.items_per_purchase
+
+    def decisions(self, cap: float) -> np.ndarray:
+        """Channel decisions a household takes per category and year (decisions / household /
+        year): one per shopping occasion, at most ``cap``; a category with more occasions
+        takes them in batches of ``batch(cap)`` occasions on one channel (a decision is the
+        unit the customers' step simulates, so its cost follows decisions, not occasions)."""
+        return np.minimum(self.purchases_per_year, cap)
+
+    def batch(self, cap: float) -> np.ndarray:
+        """Shopping occasions per simulated decision (>= 1; see ``decisions``)."""
+        return self.purchases_per_year / self.decisions(cap)
+
+    def with_spending(self, index: float) -> Categories:
+        """The table when spending per household is ``index`` times its start: every
+        category's shopping occasions scaled by it (order sizes and prices unchanged).
+
+        >>> cat = load_categories()
+        >>> float(cat.with_spending(1.5).items_per_year.sum() / cat.items_per_year.sum())
+        1.5
+        """
+        if index == 1.0:
+            return self
+        return replace(self, purchases_per_year=self.purchases_per_year * index)
 
     @property
     def printable(self) -> np.ndarray:
@@ -116,6 +140,31 @@ class Categories:
         later = (reach > 0) & (self.printable_share_max > 0) & (self.printability <= 1)
         return np.where(self.printable, self.printability,
                         np.where(later, np.maximum(self.printability, threshold), np.inf))
+
+    def with_uniform_fit(self, weights: np.ndarray) -> Categories:
+        """The rival table of 'price and size alone': every category's long_tail,
+        store_coverage, listing_reach and touch set to their means weighted by ``weights``
+        (spending), so that categories differ only in price, order size, bulk and
+        printability. A category nothing of which is sold online (listing_reach 0) keeps
+        that.
+
+        >>> cat = load_categories()
+        >>> eq = cat.with_uniform_fit(cat.items_per_year * cat.unit_cost)
+        >>> float(eq.touch[cat.index("books")]) == float(eq.touch[cat.index("clothing")])
+        True
+        """
+        online = self.listing_reach > 0
+        w = np.asarray(weights, dtype=float)
+
+        def mean(values: np.ndarray, where: np.ndarray) -> float:
+            return float(np.average(values[where], weights=w[where]))
+
+        every = np.ones(len(self), dtype=bool)
+        return replace(
+            self, long_tail=np.full(len(self), mean(self.long_tail, every)),
+            store_coverage=np.full(len(self), mean(self.store_coverage, every)),
+            listing_reach=np.where(online, mean(self.listing_reach, online), 0.0),
+            touch=np.full(len(self), mean(self.touch, every)))
 
     def index(self, name: str) -> int:
         """Position of a category by name."""

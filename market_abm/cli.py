@@ -27,10 +27,14 @@ COMMANDS: list[str] = ["market_abm.batch_cli", "market_abm.network_cli",
                        "market_abm.calibrate_cli", "market_abm.discover_cli",
                        "market_abm.app_cli"]
 
-SUMMARY = ("{year:>4.0f}  retail {share_retail:6.1%}  online {share_online:6.1%}  "
-           "home print {share_home_print:6.1%}  print service {share_print_service:6.1%}  "
-           "stores {active_retailers:4.0f}  platforms {active_platforms:3.0f}  "
-           "hubs {active_print_hubs:4.0f}  printer owners {printer_owner_share:6.1%}")
+# The yearly line: shares of retail sales ($, as the Census counts e-commerce) first, then
+# parcels per household (Pitney Bowes' unit), firms and printer owners.
+SUMMARY = ("{year:>4.0f}  retail sales: online {spend_share_online:5.1%}  "
+           "shops {spend_share_retail:5.1%}  home print {spend_share_home_print:5.1%}  "
+           "print service {spend_share_print_service:5.1%}  "
+           "parcels/household {parcels_per_household:4.0f}  stores {active_retailers:4.0f}  "
+           "marketplaces {active_marketplaces:2.0f}  platforms {active_platforms:2.0f}  "
+           "hubs {active_print_hubs:3.0f}  printer owners {printer_owner_share:5.1%}")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:

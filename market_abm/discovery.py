@@ -125,7 +125,7 @@ def load_sweep(folder: Path, niche: float = NICHE_SHARE,
             columns = None
             if name == "yearly.parquet":
                 columns = [c for c in pq.read_schema(folder / name).names
-                           if c in YEARLY_NEEDS or c.startswith("network_betweenness_")]
+                           if c in YEARLY_NEEDS or c.startswith("network_flow_betweenness_")]
             tables.append(pd.read_parquet(folder / name, columns=columns))
         except Exception as exc:  # any reader failure: empty, truncated, not Parquet
             raise UsageError(f"{folder / name} is unreadable ({reason(exc)})") from None

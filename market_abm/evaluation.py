@@ -26,7 +26,8 @@ from market_abm.offer import Supply, build_supply, parcel_scale
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
-                   travel: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                   travel: dict[str, np.ndarray] | None = None,
+                   member_of: np.ndarray | None = None) -> np.ndarray:
     """Expected real items per year (len(sample), K, 4) bought by each sampled customer's
     share of the population under ``offer`` (averaged over finding a design or not).
 
@@ -39,6 +40,8 @@ def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarr
     ks = np.arange(K) if categories is None else np.asarray(categories)
     who, what = np.repeat(sample, len(ks)), np.tile(ks, len(sample))
     shoppers = model.customers.shoppers(who, what, model.social_use)
+    if member_of is not None:  # memberships as if (1 + marketplace position, 0 none)
+        shoppers.member_of = np.repeat(member_of, len(ks))
     if travel:
         if "store" in travel:
             shoppers.travel_store = np.repeat(travel["store"], len(ks))
@@ -160,6 +163,36 @@ class Outlook:
         return cls(supply, sample, current, online,
                    printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), coverage, licensers,
                    hub_bound, [], [])
+
+    def membership_gain(self, model, marketplace) -> float:
+        """Yearly profit ($) ``marketplace`` expects from offering its delivery membership:
+        on the sampled households who would join (last year's parcel fees on its share of
+        their orders above membership_fee), their fees, plus the commission on the orders
+        the membership adds, less the parcel fees it takes over. -inf when nobody would
+        join."""
+        s, cat, pop = model.scenario, model.categories, model.customers
+        supply = self.supply
+        m = supply.marketplaces.index(marketplace)
+        saving = pop.last_parcel_fees[self.sample] * marketplace.online_share
+        joiners = self.sample[saving > s.membership_fee]
+        if not len(joiners):
+            return -np.inf
+        discount = supply.offer.member_discount.copy()
+        discount[:, 1 + m] = supply.online_split[:, 1 + m]
+        offer = replace(supply.offer, member_discount=discount)
+        items = cat.items_per_purchase
+        orders = []
+        for member in (0, m + 1):
+            units = expected_units(model, offer, joiners, member_of=np.full(len(joiners),
+                                                                            member))
+            orders.append(units.sum(0)[:, ONLINE] * supply.online_split[:, 1 + m] / items)
+        weight = len(joiners) / len(self.sample)  # joiners' share of the population
+        before, after = orders[0] * weight, orders[1] * weight
+        fee = supply.offer.purchase_fee[:, ONLINE]
+        commission = s.marketplace_commission * supply.marketplace_price * items
+        members = s.population_households * weight
+        return float(members * s.membership_fee + (after - before) @ commission
+                     - after @ fee)
 
     def nearest_trip(self, model, x: np.ndarray, y: np.ndarray, current: np.ndarray,
                      sites: list[tuple[float, float]]) -> np.ndarray:

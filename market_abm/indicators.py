@@ -7,7 +7,7 @@ import pandas as pd
 
 from market_abm.agents import FIRM_ROLES
 from market_abm.clearing import Cleared
-from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL
+from market_abm.market import CHANNELS, HOME_PRINT, ONLINE, PRINT_SERVICE
 from market_abm.offer import Supply
 
 # Columns of the yearly review's events (counts in December rows, 0 in the other months).
@@ -24,14 +24,6 @@ def yearly(timeseries: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def outside_spend(model) -> float:
-    """$ per step spent on retail goods the model does not simulate, which Census retail
-    statistics count (outside_retail_share of all retail sales, at reference prices)."""
-    s, cat = model.scenario, model.categories
-    basket = float(cat.items_per_year @ model.ref_price) * s.population_households
-    return basket * s.outside_retail_share / (1.0 - s.outside_retail_share) / s.steps_per_year
-
-
 def step_row(model, supply: Supply, cleared: Cleared) -> dict:
     """Channel shares, firm counts, technology, revenue shares and per-category shares."""
     s, pop, cat = model.scenario, model.customers, model.categories
@@ -41,13 +33,12 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
     by_channel = units.sum(axis=0)
     row = {"step": model.step_index(), "year": model.year, "month": model.month + 1}
     spend_by_channel = spend.sum(axis=0)
-    outside = outside_spend(model)
-    retail_sales = spend_by_channel.sum() + outside
+    retail_sales = spend_by_channel.sum()  # every kind of retail goods is modelled
     for c, name in enumerate(CHANNELS):
         row[f"share_{name}"] = by_channel[c] / total if total > 0 else 0.0
     for c, name in enumerate(CHANNELS):  # shares of all retail sales, as the Census counts
-        inside = spend_by_channel[c] + (outside if c == RETAIL else 0.0)
-        row[f"spend_share_{name}"] = inside / retail_sales
+        row[f"spend_share_{name}"] = spend_by_channel[c] / retail_sales if retail_sales > 0 \
+            else 0.0
     for role in FIRM_ROLES:
         row[f"active_{role}s"] = len(model.firm_lists[role])
     stores = np.bincount([r.store_type for r in supply.retailers],
@@ -59,18 +50,20 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
         printer_owner_share=float(pop.owners.mean()),
         maker_share=float(pop.makers.mean()),
         internet_share=float(pop.internet.mean()),
+        smartphone_share=float(pop.smartphone.mean()),
         printer_capability=model.capability,
         pro_capability=model.pro_capability,
         printer_price=model.printer_price,
         world_printers=model.world_printers,
         printers_bought=pop.printers_bought * hh / households * 1000.0 * s.steps_per_year,
+        home_prints_per_owner=float(units[:, HOME_PRINT].sum()) * s.steps_per_year
+        / max(float(pop.owners.sum()) * hh, 1e-12) if pop.owners.any() else 0.0,
         units_sold=float(total),
         spend=float(spend.sum()),
         lost_purchases=pop.lost_purchases * hh,
         carrier_volume_per_unit=(cleared.bulk_volume + cleared.parcel_volume) / total
         if total > 0 else 0.0,
-        parcels_per_household=float(cleared.purchases[:, ONLINE].sum()) / households
-        * s.steps_per_year,
+        parcels_per_household=cleared.parcels / households * s.steps_per_year,
         delivery_days=float(supply.offer.delay[0, ONLINE]),
         design_coverage=float(supply.offer.findable[cat.printable].mean()),
         mean_markup=float(np.mean([p.markup for p in supply.producers])) if supply.producers

@@ -61,6 +61,7 @@ class Offer:
     material: np.ndarray
     print_effort: float
     failure_scale: float
+    member_discount: np.ndarray | None = None  # (K, 1 + marketplaces) share of the fee waived
 
 
 @dataclass
@@ -71,7 +72,8 @@ class Shoppers:
     to the nearest store of the category's type and to the nearest print hub (inf when there
     is none); time_value: $ / day; taste: personalisation taste; sensitivity: logit weight;
     internet: has access; printer: capability of the owned printer (0 if none); hassle:
-    multiple of the average attention a home print costs this customer; usage and social:
+    multiple of the average attention a home print costs this customer; order_effort: $ of
+    the household's time an online order takes (less with a smartphone); usage and social:
     (m, 4) own and neighbours' channel use; design_found: a design of the item wanted exists
     (drawn per purchase with the offer's ``findable`` chance), so it can be printed.
     """
@@ -85,9 +87,11 @@ class Shoppers:
     internet: np.ndarray
     printer: np.ndarray
     hassle: np.ndarray
+    order_effort: np.ndarray
     usage: np.ndarray
     social: np.ndarray
     design_found: np.ndarray | bool = True
+    member_of: np.ndarray | None = None  # marketplace index + 1 of the household's membership
     counts: np.ndarray | None = None
 
     def per_category(self, values: np.ndarray) -> np.ndarray:
@@ -97,6 +101,12 @@ class Shoppers:
         if self.counts is not None:
             return np.repeat(values, self.counts)
         return values.take(self.category)
+
+    def waived(self, offer: Offer) -> np.ndarray:
+        """Share of each purchase's parcel fee its household's membership waives (m,)."""
+        table = offer.member_discount
+        width = table.shape[1]
+        return table.ravel().take(self.category * width + self.member_of).astype(np.float32)
 
     def subset(self, rows: np.ndarray) -> Shoppers:
         """The purchases ``rows`` (indices) only."""
@@ -145,9 +155,12 @@ def relative_cost(offer: Offer, shoppers: Shoppers, channel: int) -> np.ndarray:
     delay = offer.delay[:, channel]
     if delay.any():
         cost += shoppers.per_category(delay * inv) * shoppers.time_value
-    travel = {RETAIL: shoppers.travel_store, PRINT_SERVICE: shoppers.travel_hub}.get(channel)
+    travel = {RETAIL: shoppers.travel_store, ONLINE: shoppers.order_effort,
+              PRINT_SERVICE: shoppers.travel_hub}.get(channel)
     if travel is not None:
         cost += shoppers.per_category(inv) * travel
+    if channel == ONLINE and shoppers.member_of is not None and shoppers.member_of.any():
+        cost -= shoppers.waived(offer) * shoppers.per_category(offer.purchase_fee[:, ONLINE] * inv)
     fit = offer.personalisation * offer.fit[:, channel]
     if fit.any():
         cost -= shoppers.per_category(fit) * shoppers.taste

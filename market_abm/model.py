@@ -24,6 +24,7 @@ from market_abm.agents import (
     CustomerPopulation,
     HomePrinter,
     Logistician,
+    Marketplace,
     Producer,
     Retailer,
 )
@@ -37,7 +38,7 @@ from market_abm.memory import keep_freed_memory
 from market_abm.offer import build_supply
 from market_abm.scenario import Scenario, load_scenario
 from market_abm.social import SocialGraph
-from market_abm.technology import capability_frontier, printer_price
+from market_abm.technology import capability_frontier, price_by_date, printer_price
 
 
 class MarketModel(mesa.Model):
@@ -61,13 +62,17 @@ class MarketModel(mesa.Model):
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         s = self.scenario
         self.base_categories = load_categories()  # today's printable shares
+        if s.uniform_category_fit:  # the rival of 'price and size alone' (docs/validation.md)
+            table = self.base_categories
+            self.base_categories = table.with_uniform_fit(
+                table.items_per_year * table.reference_prices(s))
         self.categories = self.base_categories    # this year's (multi-material printing)
         self.year, self.month = s.start_year, 0
         self.world_scale = s.world_households / s.population_households
         self.world_printers = s.world_printers_start  # cumulative desktop printers sold
         self.world_owners = 0.0                       # printers in use in the world
         self.world_designs = 0.0                      # printable designs shared by owners
-        self.online_experience = np.zeros(len(self.categories))  # online items / household
+        self.online_experience = np.zeros(len(self.categories))  # online orders / household
         self._set_technology()
 
         self.customers = CustomerPopulation(self, self.categories.stores.names)
@@ -213,11 +218,16 @@ class MarketModel(mesa.Model):
                                                   None if s.capability_freeze_year is None
                                                   else s.capability_freeze_year
                                                   + s.pro_capability_lead_years)
+        self.spending_index = (1.0 + s.spending_growth) ** (t - s.start_year)
         self.categories = self.base_categories.with_multi_material(
-            self.capability, s.multi_material_reach, s.multi_material_threshold)
-        self.printer_price = printer_price(self.world_printers, s.world_printers_start,
-                                           s.printer_price_start, s.printer_price_floor,
-                                           s.printer_learning_rate)
+            self.capability, s.multi_material_reach, s.multi_material_threshold
+        ).with_spending(self.spending_index)
+        if s.printer_price_model == "by_date":  # the rival of a price falling with time
+            self.printer_price = price_by_date(t, s.printer_price_floor, s.printer_price_start)
+        else:
+            self.printer_price = printer_price(self.world_printers, s.world_printers_start,
+                                               s.printer_price_start, s.printer_price_floor,
+                                               s.printer_learning_rate)
 
     def _update_world(self) -> None:
         """The world market the region is a sample of: printers sold (the learning curve's
@@ -250,7 +260,7 @@ class MarketModel(mesa.Model):
         self._update_world()
         cleared, flows = clear(self, supply, buys)                   # 4. clearing
         book_firms(self, supply, cleared)
-        self.online_experience += cleared.units[:, ONLINE] / s.population_households
+        self.online_experience += cleared.purchases[:, ONLINE] / s.population_households
         self.ledger.add(flows)
         self.last_flows = flows
         self.role_set(Producer).do("reprice")                  # 5. dynamic pricing
@@ -284,16 +294,19 @@ class MarketModel(mesa.Model):
         before = {role: {f.unique_id for f in firms} for role, firms in self.firm_lists.items()}
         exits_before = len(self.exited)
         self.firms().do("close_year")
+        self.customers.close_year()
         self.firms().do("exit_if_insolvent")
         self.refresh_firms()
         outlook = Outlook.take(self)
         self.role_set(Producer).shuffle_do("review_portfolio", outlook)
         self.role_set(Logistician).shuffle_do("review", outlook)
         self.role_set(Retailer).shuffle_do("review", outlook)
+        self.role_set(Marketplace).shuffle_do("review", outlook)
         self.refresh_firms()
         outlook.refresh(self)
         entries = {cls.role: cls.enter(self, outlook) for cls in FIRM_CLASSES}
         self.refresh_firms()
+        self.customers.review_membership(self.firm_lists["marketplace"])
         self._start_year()
         events = {}
         for role in before:

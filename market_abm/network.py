@@ -30,8 +30,6 @@ OLD_ROLES = ("retailer", "logistician")
 NEW_ROLES = tuple(r for r in INTERMEDIARY_ROLES if r not in OLD_ROLES)
 # A role is disintermediated once its share of units sold stays below this for good.
 DISINTERMEDIATION_SHARE = 0.5
-# With more producers than this, betweenness routes from a seeded sample of them.
-BETWEENNESS_SAMPLE = 10
 FORMATS = ("graphml", "gexf", "json")
 EXIT_COLUMNS = ["year", "role", "id"]
 # The identity columns of the firm table that the graph reads.
@@ -281,47 +279,51 @@ def product_network(G: nx.DiGraph) -> nx.DiGraph:
     return H
 
 
-def _producers(H: nx.DiGraph) -> list[str]:
-    return sorted(n for n, d in H.nodes(data=True) if d["role"] == "producer")
+def role_flow_betweenness(G: nx.DiGraph) -> dict[str, float]:
+    """Producer-to-customer flow betweenness, summed over the nodes of each intermediary role.
 
+    For every pair of a producer and a customer segment that its products reach, the share of
+    the pair's units that pass through the role's firms, averaged over the pairs (each pair
+    weighs the same, as in betweenness: the question is through whom producers reach
+    customers), in [0, 1]. Units are routed by proportional mixing: a node passes on what it
+    receives in the proportions of its outgoing product units (Leontief's routing of flows
+    through a network), so a role carrying a tenth of a pair's units gets a tenth of that
+    pair, where shortest-path betweenness gives all or nothing. Material and the designs owners
+    share (edges out of customer segments) are not routes of a producer's product.
 
-def betweenness_sources(G: nx.DiGraph) -> int:
-    """Producers role_betweenness routes from: all, or BETWEENNESS_SAMPLE when there are more."""
-    return min(len(_producers(G)), BETWEENNESS_SAMPLE)
-
-
-def role_betweenness(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
-    """Producer-to-customer betweenness, summed over the nodes of each intermediary role.
-
-    For every (producer, customer segment) pair, the shortest route on product_network(G)
-    (path length = sum of the edges' ``distance``, so strong flows are short) is credited to
-    the nodes it passes through (split evenly between equally short routes), with networkx's
-    ``betweenness_centrality_subset``. A role's value is the share of producer-customer pairs
-    whose route it intermediates, in [0, 1]: the question is through whom producers reach
-    customers. Routes are all-or-nothing per pair: a role on the second-best route gets nothing
-    for that pair, however much it carries; read it with the flow shares. With more than
-    BETWEENNESS_SAMPLE producers it routes from that many producers drawn with ``seed``.
-
-    Example: on the path producer -> logistician -> retailer -> customers, both intermediaries
-    are on the route of the only pair: 1 each.
+    Example: a producer selling 10 units through a store and 30 as parcels to one segment:
+    logistician 1.0 (every unit), retailer 0.25.
     """
-    H = product_network(G)
-    sources = _producers(H)
-    k = betweenness_sources(H)
-    if k < len(sources):
-        rng = np.random.default_rng(seed)
-        sources = sorted(rng.choice(sources, size=k, replace=False).tolist())
-    targets = sorted(n for n, d in H.nodes(data=True) if d["role"] == "customers")
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    role = [G.nodes[n]["role"] for n in nodes]
     out = dict.fromkeys(INTERMEDIARY_ROLES, 0.0)
-    pairs = len(sources) * len(targets)
-    if pairs == 0:
+    n = len(nodes)
+    if n == 0:
         return out
-    bc = nx.betweenness_centrality_subset(H, sources, targets, normalized=False,
-                                          weight="distance")
-    for n, b in bc.items():
-        role = H.nodes[n]["role"]
-        if role in out:
-            out[role] += b / pairs
+    routing = np.zeros((n, n))
+    for u, v, d in G.edges(data=True):
+        if G.nodes[u]["role"] == "customers":
+            continue
+        units = sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
+        if units > 0:
+            routing[index[u], index[v]] = units
+    total = routing.sum(axis=1, keepdims=True)
+    routing = np.divide(routing, total, out=np.zeros_like(routing), where=total > 0)
+    # reach[i, j]: share of what node i passes on that arrives at node j (any path length)
+    reach = np.linalg.solve(np.eye(n) - routing, np.eye(n))
+    producers = [i for i, r in enumerate(role) if r == "producer"]
+    segments = [i for i, r in enumerate(role) if r == "customers"]
+    pair = reach[np.ix_(producers, segments)]  # (p, s) share of p's output reaching s
+    served = pair > 1e-12
+    if not served.any():
+        return out
+    for r in INTERMEDIARY_ROLES:
+        via = [i for i, x in enumerate(role) if x == r]
+        if not via:
+            continue
+        through = reach[np.ix_(producers, via)] @ reach[np.ix_(via, segments)]
+        out[r] = float((through[served] / pair[served]).mean())
     return out
 
 
@@ -337,7 +339,7 @@ def hhi(G: nx.DiGraph, role: str) -> float:
     return float(((units / total) ** 2).sum()) if total > 0 else float("nan")
 
 
-def graph_metrics(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
+def graph_metrics(G: nx.DiGraph) -> dict[str, float]:
     """Every metric of one graph as a flat dict (the columns of network_metrics but churn).
 
     Example: ``graph_metrics(step_graph(model))["intermediation_index"]``.
@@ -350,8 +352,7 @@ def graph_metrics(G: nx.DiGraph, seed: int = 0) -> dict[str, float]:
     row["units_sold"] = sum(sold.values())
     row["intermediation_index"] = _index(sold, chains)
     row.update({f"flow_share_{r}": s for r, s in _shares(sold, chains).items()})
-    row.update({f"betweenness_{r}": b for r, b in role_betweenness(G, seed).items()})
-    row["betweenness_sources"] = betweenness_sources(G)
+    row.update({f"flow_betweenness_{r}": b for r, b in role_flow_betweenness(G).items()})
     row.update({f"hhi_{name}": hhi(G, role) for name, role in HHI_ROLES.items()})
     return row
 
@@ -364,7 +365,7 @@ def exits_frame(exited: Iterable) -> pd.DataFrame:
 
 
 def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
-                    segments: int | None = None, seed: int = 0) -> pd.DataFrame:
+                    segments: int | None = None) -> pd.DataFrame:
     """One row per year of the run with the metrics of that year's graph (graph_metrics).
 
     Besides graph_metrics: ``entries_<role>``, firms in this year's graph that were not in the
@@ -387,7 +388,7 @@ def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
             wide = wide.droplevel("year")
         now = firms_of[year]
         G = _graph(wide, now, firms_of.get(year + 1, now.iloc[:0]), year, segments)
-        row = {"year": year, **graph_metrics(G, seed)}
+        row = {"year": year, **graph_metrics(G)}
         ids = {role: set(part["id"]) for role, part in now.groupby("role")}
         for role in FIRM_ROLES:
             row[f"entries_{role}"] = 0 if before is None else len(
@@ -413,9 +414,9 @@ def network_events(metrics: pd.DataFrame,
     - ``disintermediation`` of a role: the first year from which its flow share stays below
       ``threshold`` (fraction of units sold, default 0.5) to the end of the run, after having
       been at or above it;
-    - ``reintermediation`` of an old role (retailer, logistician) by a new one (platform,
-      print hub): the first year from which the new role's betweenness stays above the old
-      one's to the end of the run.
+    - ``reintermediation`` of an old role (retailer, logistician) by a new one (marketplace,
+      platform, print hub, material supplier): the first year from which the new role's
+      flow betweenness stays above the old one's to the end of the run.
 
     Columns: event, role, versus (the old role, or ""), year, measure (column used), value
     (of that column in that year). A role that never crosses has no row.
@@ -433,8 +434,8 @@ def network_events(metrics: pd.DataFrame,
             rows.append(("disintermediation", role, "", year, col, float(share[year])))
     for new in NEW_ROLES:
         for old in OLD_ROLES:
-            col = f"betweenness_{new}"
-            year = _settles(m[col] > m[f"betweenness_{old}"])
+            col = f"flow_betweenness_{new}"
+            year = _settles(m[col] > m[f"flow_betweenness_{old}"])
             if year is not None:
                 rows.append(("reintermediation", new, old, year, col, float(m.at[year, col])))
     return pd.DataFrame(rows, columns=["event", "role", "versus", "year", "measure", "value"])

@@ -11,22 +11,26 @@ of column.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from market_abm.categories import load_categories
 
-# How the steps of a year make its value: the mean of the year, of its fourth quarter (the
-# Census e-commerce share), or the last step (a count at the end of the year).
-AGGREGATES = ("mean", "q4", "last")
+# How the steps of a year make its value: the mean of the year, of its first or fourth quarter
+# (the Census e-commerce share), or the last step (a count at the end of the year).
+AGGREGATES = ("mean", "q1", "q4", "last")
 
 # Categories of each kind of goods of the Census online-share table (data/history/
 # us_online_share_by_kind_2011_2012.csv), weighted by their reference spending.
 KINDS = {"media_sporting_hobby_goods": ("books", "music_video", "toys_hobby"),
          "electronics_appliances": ("electronics", "appliances", "phone_accessories"),
          "furniture": ("furniture", "household_items"),
-         "clothing": ("clothing", "footwear", "jewellery")}
+         "clothing": ("clothing", "footwear", "jewellery"),
+         "health_personal_care": ("health_personal_care",)}
 # Store types the Census counts together, as the sum of the model's store types.
 STORE_GROUPS = {"sporting_hobby_book_music": ("bookstores", "music_stores", "sporting_hobby")}
 
@@ -37,9 +41,12 @@ def yearly(timeseries: pd.DataFrame, aggregate: str = "mean") -> pd.DataFrame:
     if aggregate not in AGGREGATES:
         raise ValueError(f"aggregate must be one of {', '.join(AGGREGATES)}, got {aggregate!r}")
     frame = timeseries if "run_id" in timeseries else timeseries.assign(run_id=0)
-    if aggregate == "q4":
+    if aggregate in ("q1", "q4"):
         steps = frame.groupby(["run_id", "year"])["month"].transform("max") + 1
-        frame = frame[frame["month"] >= steps * 3 // 4]  # the last quarter of the year
+        if aggregate == "q4":
+            frame = frame[frame["month"] >= steps * 3 // 4]  # the last quarter of the year
+        else:
+            frame = frame[frame["month"] <= np.maximum(steps // 4, 1)]  # the first quarter
     groups = frame.drop(columns=["step", "month"], errors="ignore").groupby(["run_id", "year"])
     out = groups.last() if aggregate == "last" else groups.mean(numeric_only=True)
     return out.reset_index()
@@ -68,12 +75,33 @@ def _world_printers_sold(frame: pd.DataFrame, scenario) -> pd.Series:
     return (cumulative.shift(-1) - cumulative.shift(1)) / 2.0
 
 
+@functools.cache
+def us_households() -> pd.Series:
+    """US households (millions) by year, 1990-2023 (market_abm/data/us_households.csv:
+    Census CPS as read; years between two sourced years interpolated linearly, later years
+    held at the last one)."""
+    with resources.files("market_abm.data").joinpath("us_households.csv").open() as fh:
+        table = pd.read_csv(fh)
+    sourced = pd.Series(table["value"].to_numpy(float), index=table["year"].to_numpy(int))
+    years = np.arange(int(sourced.index.min()), 2201)
+    return pd.Series(np.interp(years, sourced.index, sourced.to_numpy()), index=years)
+
+
+def _us_parcels(frame: pd.DataFrame, scenario) -> pd.Series:
+    """Parcels a year of the US (billions) if every US household shipped and received what
+    the region's households do: parcels per household times US households, the unit of the
+    Pitney Bowes index (us_parcels.csv)."""
+    households = us_households().reindex(frame["year"].to_numpy()).to_numpy()
+    return frame["parcels_per_household"] * households * 1e6 / 1e9
+
+
 # Derived columns: name -> function of the yearly frame (one row per run and year) and the
 # scenario of the runs.
 DERIVED: dict[str, Callable[[pd.DataFrame, object], pd.Series]] = {
     **{f"spend_share_online_kind_{kind}": _kind_share(kind) for kind in KINDS},
     **{f"active_stores_{group}": _store_group(types) for group, types in STORE_GROUPS.items()},
     "world_printers_sold": _world_printers_sold,
+    "us_parcels_bn": _us_parcels,
 }
 
 

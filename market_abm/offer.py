@@ -71,11 +71,45 @@ def design_coverage(commons: float, scale: float, reach: np.ndarray,
     return 1.0 - np.exp(-commons / scale) * (1.0 - reach) ** licensers
 
 
+def online_shares(listed: np.ndarray, network_effect: float) -> np.ndarray:
+    """Shares of a category's online units (K, 1 + n_m) by source: the web shops (column 0)
+    and the marketplaces together in proportion to what they list; among marketplaces, in
+    proportion to listing ** network_effect (buyers go where the sellers are, and sellers
+    where the buyers are).
+
+    >>> online_shares(np.array([[0.5, 0.25, 0.25]]), 1.0).round(3)
+    array([[0.5 , 0.25, 0.25]])
+    """
+    total = listed.sum(axis=1, keepdims=True)
+    out = np.divide(listed, total, out=np.zeros_like(listed), where=total > 0)
+    if listed.shape[1] > 2:
+        pull = listed[:, 1:] ** network_effect
+        within = pull.sum(axis=1, keepdims=True)
+        out[:, 1:] = out[:, 1:].sum(axis=1, keepdims=True) * np.divide(
+            pull, within, out=np.zeros_like(pull), where=within > 0)
+    return out
+
+
+def licensed_share(commons: float, scale: float, reach: np.ndarray,
+                   licensers: np.ndarray) -> np.ndarray:
+    """Share, per category, of the designs found that come from licensing producers rather
+    than from the designs owners share: the licensed catalogues' chance of holding the design
+    over the sum of both chances (0 where no producer licenses).
+
+    >>> licensed_share(0.0, 200.0, np.array([0.5, 0.5]), np.array([0, 1])).round(3)
+    array([0., 1.])
+    """
+    shared = -np.expm1(-commons / scale)
+    licensed = 1.0 - (1.0 - reach) ** licensers
+    total = shared + licensed
+    return np.divide(licensed, total, out=np.zeros_like(licensed), where=total > 0)
+
+
 def inspection_learning(experience: np.ndarray, scenario) -> np.ndarray:
-    """Multiple (<= 1) of each category's cost of buying unseen, from the online items bought
+    """Multiple (<= 1) of each category's cost of buying unseen, from the online orders placed
     so far per household (``experience``): reviews, size guides and free returns spread as a
     category sells online, so the cost falls by the share ``inspection_learning`` per doubling
-    of that experience beyond ``inspection_experience`` items.
+    of that experience beyond ``inspection_experience`` orders.
 
     >>> s = type("S", (), {"inspection_learning": 0.2, "inspection_experience": 10.0})
     >>> inspection_learning(np.array([5.0, 10.0, 20.0]), s)
@@ -83,6 +117,10 @@ def inspection_learning(experience: np.ndarray, scenario) -> np.ndarray:
     """
     doublings = np.log2(np.maximum(experience / scenario.inspection_experience, 1.0))
     return (1.0 - scenario.inspection_learning) ** doublings
+
+
+# Bulk of a parcel holding one spool of filament (a 1 kg spool, about a fifth of a shoebox).
+SPOOL_BULK = 0.2
 
 
 @dataclass
@@ -101,19 +139,27 @@ class Supply:
     share_design: np.ndarray    # (K, n_p) producer shares of design sales
     online_sellers: np.ndarray  # (K,) producers selling each category online
     online_coverage: np.ndarray  # (K,) share of the catalogue carried online
+    marketplaces: list
+    online_weight: np.ndarray   # (K, 1 + n_m) listing weight: web shops, each marketplace
+    online_split: np.ndarray    # (K, 1 + n_m) shares of online units (web shops first)
+    marketplace_price: np.ndarray  # (K,) price per item of third-party sellers
     handling: np.ndarray        # (K,) web shop's own cost per item sold online
     bulk_fee: np.ndarray        # (K,) carrier fee per item delivered to stores
     bulk_split: np.ndarray      # (n_l,)
-    parcel_fee: np.ndarray      # (n_l, K) per purchase
+    parcel_fee: np.ndarray      # (n_l, K) $ per online order (over its sources)
+    source_fee: np.ndarray      # (n_l, K, 1 + n_m) $ per order shipped by each source
+    parcels_per_order: np.ndarray  # (K, 1 + n_m) parcels an order makes, by source
     parcel_split: np.ndarray    # (n_l,)
     parcel_scale: np.ndarray    # (n_l,) parcel cost multiple from each carrier's volume
     delivery_days: np.ndarray   # (n_l,)
     store_margin: np.ndarray    # (K,) margin of the category's store type
     material_price: np.ndarray  # (K,) material for one printed item, delivered
     material_split: np.ndarray  # (n_s,)
+    material_by_parcel: bool    # no supplier: material bought online, carried by parcel
     platform_split: np.ndarray  # (n_pf,)
     design_price: np.ndarray    # (K,)
     design_coverage: np.ndarray  # (K,) chance a design of the item wanted exists
+    licensed_share: np.ndarray  # (K,) share of the designs found that producers license
     hub_cost: np.ndarray        # (K,) print hub cost per good print (material at cost, machine
     #                             time, failed prints)
     hub_fee: np.ndarray         # (K,) print hub price on top of the design
@@ -134,6 +180,7 @@ def build_supply(model) -> Supply:
     producers, logisticians = lists["producer"], lists["logistician"]
     retailers, platforms = lists["retailer"], lists["platform"]
     hubs, suppliers = lists["print_hub"], lists["material_supplier"]
+    marketplaces = lists["marketplace"]
     K, ref = len(cat), model.ref_price
     n_l = len(logisticians)
 
@@ -148,13 +195,31 @@ def build_supply(model) -> Supply:
     share_online = price_shares(wholesale, online_ok, s.price_sensitivity, ref)
     share_design = price_shares(wholesale, design_ok, s.price_sensitivity, ref)
     online_sellers = online_ok.sum(axis=0)
-    online_coverage = seller_coverage(online_sellers, cat.listing_reach)
+    # Online assortment: the web shops' listings and each marketplace's sellers'; online
+    # units go to each source in proportion to what it lists.
+    listed = np.zeros((K, 1 + len(marketplaces)))
+    listed[:, 0] = seller_coverage(online_sellers, cat.listing_reach)
+    seller_reach = s.seller_listing_reach * cat.listing_reach
+    for m, mp in enumerate(marketplaces):
+        listed[:, 1 + m] = seller_coverage(mp.sellers, seller_reach)
+    online_split = online_shares(listed, s.marketplace_network_effect)
+    online_coverage = 1.0 - np.prod(1.0 - listed, axis=1)
+    total = listed.sum(axis=1, keepdims=True)
+    marketplace_price = cat.unit_cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
 
     margin = 1.0 + s.logistics_margin
     bulk_fee = s.bulk_cost * cat.bulk * margin
     scale = parcel_scale(np.array([lg.parcel_volume for lg in logisticians]), s)
-    parcel_fee = (s.parcel_cost * scale[:, None]
-                  + s.parcel_bulk_cost * (cat.bulk * cat.items_per_purchase)[None, :]) * margin
+    # Parcels per online order, by source: a web shop ships an order in one parcel; on a
+    # marketplace each item comes from its own seller, in a parcel of its own (orders of
+    # categories delivered as one basket, parcels = 0 in categories.csv, are one delivery).
+    per_order = np.ones((K, 1 + len(marketplaces)))
+    if s.marketplace_split_shipments:
+        per_order[:, 1:] = np.where(cat.parcels > 0, cat.items_per_purchase, 1.0)[:, None]
+    bulk_part = s.parcel_bulk_cost * cat.bulk * cat.items_per_purchase
+    source_fee = (s.parcel_cost * scale[:, None, None] * per_order[None, :, :]
+                  + bulk_part[None, :, None]) * margin  # (n_l, K, sources) $ per order
+    parcel_fee = (source_fee * online_split[None, :, :]).sum(axis=2)  # expected, per order
     depots = np.array([lg.depots for lg in logisticians], dtype=float)
     days = s.online_delay_days * depots ** -s.delivery_speedup
     # Web shops pick carriers by fee and speed: the fee of a parcel plus its days at the mean
@@ -164,7 +229,10 @@ def build_supply(model) -> Supply:
                                  s.price_sensitivity, np.ones(1))[0] if n_l else np.zeros(0))
     handling = s.online_handling * cat.unit_cost
 
+    # Material: from a specialist supplier where one is active (its own delivery), else
+    # bought online and delivered by parcel (a spool carries material_spool_price of it).
     material_price = cat.material_cost * (1.0 + s.material_margin)
+    by_parcel = not suppliers
     weight = np.array([pf.catalogue for pf in platforms]) ** s.network_effect
     platform_split = weight / weight.sum() if len(platforms) else np.zeros(0)
     design_price = s.design_price_share * ref
@@ -182,15 +250,20 @@ def build_supply(model) -> Supply:
     w_online = (share_online * wholesale.T).sum(axis=1)
     price = np.zeros((K, 4))
     price[:, RETAIL] = (w_goods + bulk_fee) * (1.0 + store_margin)
-    price[:, ONLINE] = w_online * (1.0 + s.online_margin)
-    price[:, HOME_PRINT] = design_price + material_price
-    price[:, PRINT_SERVICE] = design_price + hub_fee
+    price[:, ONLINE] = (online_split[:, 0] * w_online * (1.0 + s.online_margin)
+                        + online_split[:, 1:].sum(axis=1) * marketplace_price)
     fee = np.zeros((K, 4))
     fee[:, ONLINE] = parcel_split @ parcel_fee if n_l else 0.0
+    if by_parcel and n_l:  # a spool's parcel fee, shared by the prints it makes
+        spool_fee = float(parcel_split @ (s.parcel_cost * scale + s.parcel_bulk_cost * SPOOL_BULK)
+                          * margin)
+        material_price = material_price + spool_fee * cat.material_cost / s.material_spool_price
+    price[:, HOME_PRINT] = design_price + material_price
+    price[:, PRINT_SERVICE] = design_price + hub_fee
 
     on_demand = np.array([p.on_demand for p in producers], dtype=float)
     fit = np.zeros((K, 4))
-    fit[:, ONLINE] = 0.5 * (share_online * on_demand[None, :]).sum(axis=1)
+    fit[:, ONLINE] = 0.5 * (share_online * on_demand[None, :]).sum(axis=1) * online_split[:, 0]
     fit[:, HOME_PRINT] = fit[:, PRINT_SERVICE] = 1.0
     delay = np.zeros((K, 4))
     delay[:, ONLINE] = parcel_split @ days if n_l else s.online_delay_days
@@ -208,20 +281,41 @@ def build_supply(model) -> Supply:
     designs = cat.printable & bool(platforms)  # ``findable``: which designs exist
     open_ = np.zeros((K, 4), dtype=bool)
     carriable = np.stack([store_ok.any(axis=0) & has_type[cat.store_type],
-                          online_ok.any(axis=0)], axis=1)
+                          (total[:, 0] > 0) & (cat.listing_reach > 0)], axis=1)
     open_[:, [RETAIL, ONLINE]] = carriable & bool(n_l)
-    open_[:, HOME_PRINT] = designs & bool(suppliers)
+    open_[:, HOME_PRINT] = designs & (bool(suppliers) or bool(n_l))  # material on sale
     open_[:, PRINT_SERVICE] = designs & bool(hubs) & (cat.printability < model.pro_capability)
     # designs are bought through a platform: none, nothing findable
     findable = cat.printable_share * coverage * bool(platforms)
+    # A member of marketplace m pays no parcel fee on m's share of a category's online orders.
+    discount = np.zeros((K, 1 + len(marketplaces)))
+    mean_fee = parcel_split @ source_fee.reshape(n_l, -1) if n_l else np.zeros(discount.size)
+    mean_fee = mean_fee.reshape(K, -1)  # (K, sources) $ per order, over the carriers
+    for m, mp in enumerate(marketplaces):
+        if mp.membership:
+            discount[:, 1 + m] = np.divide(online_split[:, 1 + m] * mean_fee[:, 1 + m],
+                                           fee[:, ONLINE], out=np.zeros(K),
+                                           where=fee[:, ONLINE] > 0)
     offer = Offer(price=price, purchase_fee=fee, delay=delay, fit=fit, mismatch=mismatch,
                   open=open_, findable=findable, ref_price=ref, items=cat.items_per_purchase,
                   personalisation=cat.personalisation, printability=cat.printability,
                   quality_max=cat.print_quality_max, quality_scale=s.print_quality_scale,
                   material=material_price, print_effort=s.home_print_effort,
-                  failure_scale=s.print_failure_scale)
-    return Supply(producers, logisticians, retailers, platforms, hubs, suppliers, wholesale,
-                  share_goods, share_online, share_design, online_sellers, online_coverage,
-                  handling, bulk_fee, even_split(n_l), parcel_fee, parcel_split, scale, days,
-                  store_margin, material_price, even_split(len(suppliers)), platform_split,
-                  design_price, coverage, hub_cost, hub_fee, offer, carriable)
+                  failure_scale=s.print_failure_scale, member_discount=discount)
+    return Supply(
+        producers=producers, logisticians=logisticians, retailers=retailers,
+        platforms=platforms, hubs=hubs, suppliers=suppliers, wholesale=wholesale,
+        share_goods=share_goods, share_online=share_online, share_design=share_design,
+        online_sellers=online_sellers, online_coverage=online_coverage,
+        marketplaces=marketplaces, online_weight=listed, online_split=online_split,
+        marketplace_price=marketplace_price, handling=handling, bulk_fee=bulk_fee,
+        bulk_split=even_split(n_l), parcel_fee=parcel_fee, source_fee=source_fee,
+        parcels_per_order=per_order * cat.parcels[:, None], parcel_split=parcel_split,
+        parcel_scale=scale, delivery_days=days, store_margin=store_margin,
+        material_price=material_price, material_split=even_split(len(suppliers)),
+        material_by_parcel=by_parcel, platform_split=platform_split,
+        design_price=design_price, design_coverage=coverage,
+        licensed_share=licensed_share(model.world_designs, s.design_catalogue_scale,
+                                      cat.listing_reach, design_ok.sum(axis=0)),
+        hub_cost=hub_cost,
+        hub_fee=hub_fee, offer=offer, carriable=carriable)

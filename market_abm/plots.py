@@ -21,14 +21,15 @@ __all__ = ["network_figure", "run_figure", "save_figure", "yearly"]
 
 
 def run_figure(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
-    """Stacked channel shares (left) and active firms by role (right), per year."""
+    """Stacked channel shares of retail sales ($, left; as the Census counts e-commerce) and
+    active firms by role (right), per year."""
     y = yearly(timeseries)
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
-    left.stackplot(y.index, [y[f"share_{c}"] for c in CHANNELS],
+    left.stackplot(y.index, [y[f"spend_share_{c}"] for c in CHANNELS],
                    labels=[c.replace("_", " ") for c in CHANNELS],
                    colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
-    left.set(xlabel="year", ylabel="share of units bought", ylim=(0, 1),
-             title="Channel shares")
+    left.set(xlabel="year", ylabel="share of retail sales ($)", ylim=(0, 1),
+             title="Channel shares of retail sales")
     left.legend(loc="lower left", fontsize=8)
     for role in FIRM_ROLES:
         right.plot(y.index, y[f"active_{role}s"], color=ROLE_COLOURS[role],
@@ -60,7 +61,8 @@ def save_figure(fig: plt.Figure, path: Path, dpi: int = 110, close: bool = True)
 
 def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
     """The supply network's metrics per year (network.network_metrics): intermediation
-    index, flow shares, betweenness and Herfindahl concentration of each intermediary role."""
+    index, flow shares, flow betweenness and Herfindahl concentration of each intermediary
+    role."""
     y = metrics.set_index("year")
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), constrained_layout=True)
     index, share, between, hhi = axes.flat
@@ -70,12 +72,12 @@ def network_figure(metrics: pd.DataFrame, title: str = "") -> plt.Figure:
     for role in INTERMEDIARY_ROLES:
         colour, label = ROLE_COLOURS[role], ROLE_LABELS[role]
         share.plot(y.index, y[f"flow_share_{role}"], color=colour, label=label)
-        between.plot(y.index, y[f"betweenness_{role}"], color=colour, label=label)
+        between.plot(y.index, y[f"flow_betweenness_{role}"], color=colour, label=label)
         hhi.plot(y.index, y[f"hhi_{role}s"], color=colour, label=label)
     share.set(xlabel="year", ylabel="share of units sold", ylim=(0, 1.05),
               title="Flow through each role")
-    between.set(xlabel="year", ylabel="share of producer-customer routes",
-                title="Betweenness (producer to customer)")
+    between.set(xlabel="year", ylabel="mean share of a producer-customer flow",
+                title="Flow betweenness (producer to customer)")
     hhi.set(xlabel="year", ylabel="HHI of throughput", ylim=(0, 1.05),
             title="Concentration (Herfindahl)")
     for ax in (share, between, hhi):

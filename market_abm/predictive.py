@@ -6,7 +6,8 @@ together, for every target and for the forecast fans of FORECASTS. Draw i uses t
 (root, PREDICTIVE_STREAM, i) and the particles are drawn with (root, PREDICTIVE_STREAM): the
 same on any engine and number of workers.
 
-``band_coverage`` counts the fitted observations inside the predictive bands;
+``band_coverage`` counts the fitted observations inside the predictive bands, twice: the bands
+of the runs, and the bands with each target's observation scale added as noise;
 ``holdout_scores`` compares held-out observations with the predictive bands, next to two
 references fitted to the same fit window of each series: a straight line (least squares) and
 a Bass curve a + m·F(t) (F the Bass adoption share with innovation p and imitation q; a and m
@@ -33,6 +34,7 @@ FORECASTS = ("share_retail", "share_online", "share_home_print", "share_print_se
 # spawn-key stream of the predictive draws: far above any population number of the ABC
 # (whose candidates use (t + 1, k)), so the two never share a seed
 PREDICTIVE_STREAM = 10_000
+NOISE_STREAM = 10_001  # the observation noise added to the draws (predictive(..._noisy))
 
 
 def _run_draw(task: tuple[dict, int, Targets]) -> list[pd.Series]:
@@ -74,19 +76,28 @@ def predictive(targets: Targets, base: Scenario, last: pd.DataFrame, engine, *, 
     runs = [None] * len(tasks)
     for i, result in engine.map(_run_draw, tasks):
         runs[i] = result
-    series = [("target", spec.label, spec.column, every, fit)
+    series = [("target", spec.label, spec.column, every, fit, spec.scale)
               for spec, every, fit in zip(targets.targets, targets.observed_all(),
                                           targets.observed(), strict=True)]
-    series += [("forecast", column, column, pd.Series(dtype=float), pd.Series(dtype=float))
-               for column in FORECASTS]
+    series += [("forecast", column, column, pd.Series(dtype=float), pd.Series(dtype=float),
+                np.nan) for column in FORECASTS]
+    # the observation error of each target: a normal draw of sd ``scale`` added to each run
+    noise = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(NOISE_STREAM,)))
     rows = []
-    for j, (kind, label, column, every, fit) in enumerate(series):
+    for j, (kind, label, column, every, fit, scale) in enumerate(series):
         wide = pd.concat([run[j] for run in runs], axis=1)
         q = wide.quantile(list(QUANTILES), axis=1).T
+        noisy = None
+        if kind == "target":
+            observed_as = wide + noise.normal(0.0, scale, wide.shape)
+            noisy = observed_as.quantile(list(QUANTILES), axis=1).T
         for year, values in q.iterrows():
-            rows.append({"kind": kind, "target": label, "column": column, "year": int(year),
-                         **{f"q{round(100 * p):02d}": float(values[p]) for p in QUANTILES},
-                         "observed": float(every.get(year, np.nan)),
+            row = {"kind": kind, "target": label, "column": column, "year": int(year),
+                   **{f"q{round(100 * p):02d}": float(values[p]) for p in QUANTILES}}
+            for p in QUANTILES:
+                row[f"q{round(100 * p):02d}_noisy"] = (float(noisy.at[year, p])
+                                                       if noisy is not None else np.nan)
+            rows.append({**row, "observed": float(every.get(year, np.nan)),
                          "fitted": bool(year in fit.index), "draws": draws})
     return pd.DataFrame(rows)
 
@@ -158,14 +169,24 @@ def band_coverage(table: pd.DataFrame) -> pd.DataFrame:
         seen = part[part["observed"].notna() & part["fitted"].astype(bool)]
         if not seen.empty:
             rows.append({"target": name, "observed": len(seen), **_inside(seen)})
-    return pd.DataFrame(rows, columns=["target", "observed", "in_50", "in_90"])
+    return pd.DataFrame(rows, columns=["target", "observed", "in_50", "in_90", "in_50_noisy",
+                                       "in_90_noisy"])
 
 
 def _inside(rows: pd.DataFrame) -> dict[str, float]:
-    """Shares of ``rows``' observations inside the 50 % (q25-q75) and 90 % (q05-q95) bands."""
+    """Shares of ``rows``' observations inside the 50 % (q25-q75) and 90 % (q05-q95) bands
+    of the runs, and (``_noisy``) of the runs with each target's observation error added
+    (a normal draw of sd ``scale``: what an observation would scatter like if the model
+    were right)."""
     obs = rows["observed"]
-    return {"in_50": float(((obs >= rows["q25"]) & (obs <= rows["q75"])).mean()),
-            "in_90": float(((obs >= rows["q05"]) & (obs <= rows["q95"])).mean())}
+    out = {"in_50": float(((obs >= rows["q25"]) & (obs <= rows["q75"])).mean()),
+           "in_90": float(((obs >= rows["q05"]) & (obs <= rows["q95"])).mean())}
+    if "q25_noisy" in rows:
+        out["in_50_noisy"] = float(((obs >= rows["q25_noisy"])
+                                    & (obs <= rows["q75_noisy"])).mean())
+        out["in_90_noisy"] = float(((obs >= rows["q05_noisy"])
+                                    & (obs <= rows["q95_noisy"])).mean())
+    return out
 
 
 def score_records(scores: pd.DataFrame) -> list[dict]:

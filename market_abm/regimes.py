@@ -18,8 +18,9 @@ with ``--network``), for scenario discovery (``market-abm discover``):
   sold, yearly mean);
   missing when the highest value is in the end year (still rising: no peak yet) or the
   series is zero throughout (no carrier volume);
-- ``year_platform_most_central``: first year the platforms' betweenness
-  (``network_betweenness_platform``, share of producer-customer routes) is higher than that
+- ``year_platform_most_central``: first year the platforms' flow betweenness
+  (``network_flow_betweenness_platform``, mean share of a producer-customer pair's units
+  passing through platforms) is higher than that
   of every other intermediary role; only computed when the yearly table holds the network
   metrics (a sweep run with ``--network``), otherwise the column is absent.
 
@@ -51,7 +52,7 @@ TAKEOVER_SHARE = 0.50  # 3D flow reaching this in some year: takeover
 PASSES_SHARE = 0.10  # the level of year_3d_passes_10pct
 STORES_REFERENCE_YEAR = 2000  # year_stores_halve: stores compared with their count then
 REGIMES = ("niche", "coexistence", "takeover")
-NETWORK_PREFIX = "network_betweenness_"
+NETWORK_PREFIX = "network_flow_betweenness_"
 OUTPUTS = ("regime_3d", "year_3d_passes_10pct", "year_stores_halve", "year_carriers_peak",
            "year_platform_most_central")
 

@@ -73,15 +73,14 @@ class Scenario(BaseModel):
     population_households: float = P(200_000.0, "households", "Size of the modelled regional "
                                      "market; sets the money scale so firm economics do not "
                                      "depend on the number of agents.", gt=0)
-    outside_retail_share: float = P(0.707, "fraction of retail sales", "Share of retail sales "
-                                    "in goods the model does not simulate (motor vehicles, "
-                                    "fuel, food, health, building materials). Census retail "
-                                    "statistics, such as the e-commerce share, divide by all "
-                                    "retail sales, so spend shares count this spending as "
-                                    "store sales; the modelled goods are the Census 'GAFO' "
-                                    "shopping goods (29.3 % of retail sales in 1998).",
-                                    "US Census Bureau, Monthly Retail Trade Survey, 1998: "
-                                    "GAFO $759.1 bn of $2,587.1 bn retail sales", ge=0, lt=1)
+    spending_growth: float = P(0.008, "1 / year", "Growth of real retail spending per "
+                               "household: every category's shopping occasions grow at this "
+                               "rate (order sizes and prices are constant). Census retail "
+                               "sales deflated by the CPI-U, per household: +2.3 %/yr in "
+                               "1992-1998, +0.3 %/yr in 1998-2019 and +0.8 %/yr in 1998-2021; "
+                               "the rate of 1998-2021.",
+                               "US Census Bureau MRTS and ARTS retail sales; BLS CPI-U; Census "
+                               "CPS households (docs/parameters.md)", ge=-0.1, le=0.1)
     n_producers: int = P(24, "firms", "Manufacturers at the start; each makes two categories, "
                          "so every category has several competing producers.", ge=1,
                          le=10_000)
@@ -156,19 +155,31 @@ class Scenario(BaseModel):
                                      "premium over the floor falls by this fraction per "
                                      "doubling of world cumulative printers sold (entry "
                                      "prices: $1,749-2,200 in 2012, $200-749 in 2018; "
-                                     "electronics typically learn 15-30 %).",
+                                     "electronics typically learn 15-30 %); calibrated with "
+                                     "the printer block (docs/validation.md, section 1).",
                                      "market_abm/data/history/desktop_3d_printers.csv", ge=0, lt=1)
     world_printers_start: float = P(20_000.0, "printers", "World cumulative desktop printers "
                                     "sold before the first consumer sales (RepRap and kits): "
                                     "the learning curve's origin.",
                                     "market_abm/data/history/desktop_3d_printers.csv", gt=0)
-    world_households: float = P(150e6, "households", "Households of the world market for "
+    world_households: float = P(360e6, "households", "Households of the world market for "
                                 "desktop printers that the region is a sample of: printer "
                                 "sales per household times this gives world sales, which "
                                 "move the price for every region alike (a global learning "
                                 "curve); design catalogues grow with the world's printers "
-                                "in use (its owners sharing designs).",
+                                "in use (its owners sharing designs). A documented "
+                                "assumption: US households (126.2 million in 2017) over the "
+                                "US share of world desktop printer sales, taken as 0.35 (the "
+                                "Americas took 42 % of 3D printer shipments in 2014; the "
+                                "sources give no US share).",
+                                "Census CPS via FRED TTLHH; Canalys 2015 (via TechMonitor); "
                                 "market_abm/data/history/desktop_3d_printers.csv", gt=0)
+    printer_price_model: Literal["world_learning", "by_date"] = P(
+        "world_learning", "-", "world_learning: the price falls along Wright's law on world "
+        "printers sold (printer_learning_rate); by_date: the rival of a price that falls "
+        "with calendar time alone, the decline fitted to the observed entry prices "
+        "(technology.price_by_date), whatever the printers sold.",
+        "market_abm/data/history/desktop_3d_printers.csv")
     printer_lifetime: float = P(5.0, "years", "Mean printer life; owners then replace or "
                                 "quit.", gt=0, le=100)
 
@@ -176,20 +187,26 @@ class Scenario(BaseModel):
     adoption_model: Literal["economic", "bass"] = P(
         "economic", "-", "economic: Bass hazard filtered by value against price; bass: pure "
         "Bass (p + q F), for docking.")
-    maker_share: float = P(0.02, "fraction of households", "Hobbyists who enjoy making "
+    maker_share: float = P(0.01, "fraction of households", "Hobbyists who enjoy making "
                            "things: they value a printer for itself and mind printing's "
-                           "hassle little.", ge=0, le=1)
-    maker_enjoyment: float = P(500.0, "$ / year", "Mean yearly value a maker draws from "
+                           "hassle little; calibrated to world printer sales 2011-2015 and "
+                           "to fewer than 5 % of households owning a printer in 2024 "
+                           "(docs/validation.md, section 1).", ge=0, le=1)
+    maker_enjoyment: float = P(850.0, "$ / year", "Mean yearly value a maker draws from "
                                "owning a printer (exponential across makers; others draw "
                                "none), once the frontier prints any category at all: a "
-                               "printer that prints nothing is no hobby.", ge=0)
+                               "printer that prints nothing is no hobby (calibrated with "
+                               "maker_share).", ge=0)
     maker_hassle: float = P(0.2, "multiple", "A maker's attention cost of a print relative "
                             "to the household's own.", ge=0, le=1)
-    adoption_steepness: float = P(2.0, "-", "Exponent k of the attractiveness filter "
-                                  "a^k / (1 + a^k), a = value over life / price.", gt=0, le=20)
+    adoption_steepness: float = P(5.6, "-", "Exponent k of the attractiveness filter "
+                                  "a^k / (1 + a^k), a = value over life / price: at 5.6 a "
+                                  "printer worth less than its price is rarely bought "
+                                  "(calibrated with maker_share).", gt=0, le=20)
     bass_p: float = P(0.03, "1 / year", "Innovation coefficient of printer adoption.",
                       "Sultan, Farley & Lehmann 1990 (mean of 213 applications)", ge=0, le=12)
-    bass_q: float = P(0.38, "1 / year", "Imitation coefficient of printer adoption.",
+    bass_q: float = P(0.27, "1 / year", "Imitation coefficient of printer adoption: "
+                      "calibrated with maker_share (the mean of 213 applications is 0.38).",
                       "Sultan, Farley & Lehmann 1990", ge=0, le=12)
 
     # --- internet ---------------------------------------------------------------------------
@@ -210,49 +227,98 @@ class Scenario(BaseModel):
                                    "market_abm/data/history/us_internet_households.csv",
                                    ge=0, le=20)
 
+    # --- mobile access ---------------------------------------------------------------------
+    smartphone_start_year: int = P(2007, "calendar year", "Year smartphones start spreading "
+                                   "among connected households (the iPhone, 2007).",
+                                   ge=1900, le=2200)
+    smartphone_p: float = P(0.035, "1 / year", "Innovation rate of smartphone ownership "
+                            "(fitted with smartphone_q to Pew's adults owning a smartphone, "
+                            "2011-2024).",
+                            "market_abm/data/history/us_adults_owning_smartphone.csv",
+                            ge=0, le=12)
+    smartphone_q: float = P(0.7, "1 / year", "Imitation rate of smartphone ownership "
+                            "(fitted, see smartphone_p).",
+                            "market_abm/data/history/us_adults_owning_smartphone.csv",
+                            ge=0, le=12)
+    smartphone_reluctance: float = P(1.0, "variance", "Households differ in how readily "
+                                     "they get a smartphone: the hazard is multiplied by a "
+                                     "gamma draw of mean 1 and this variance (fitted with "
+                                     "smartphone_p and smartphone_q).",
+                                     "market_abm/data/history/us_adults_owning_smartphone.csv",
+                                     ge=0, le=20)
+    online_order_effort: float = P(6.3, "$ / order", "Time an online order takes the mean "
+                                   "household on a computer (finding the item, comparing, "
+                                   "checking out, being home for the delivery): about half "
+                                   "an hour at the leisure value of time of trip_time_cost "
+                                   "($12/h); scaled by income. Calibrated with the online "
+                                   "block (docs/validation.md, section 1).", ge=0)
+    mobile_order_saving: float = P(0.6, "fraction", "Share of that effort a smartphone "
+                                   "saves (ordering anywhere, stored payment, one tap): set so "
+                                   "that a household that gets a smartphone orders online "
+                                   "about 21 % more often, the effect of adopting a retailer's "
+                                   "app measured by Narang & Shankar (2019).",
+                                   "Narang & Shankar 2019, Marketing Science 38(5)", ge=0,
+                                   le=1)
+
     # --- customer choice --------------------------------------------------------------------
+    decisions_per_category: float = P(1.5, "decisions / household / category / year",
+                                      "Channel decisions simulated per household and "
+                                      "category a year: a category with more shopping "
+                                      "occasions (categories.csv) takes them in batches "
+                                      "on one channel. A decision is what a step costs, "
+                                      "so this sets the speed; channel shares do not "
+                                      "depend on it in expectation (tested).", gt=0, le=1000)
     price_sensitivity: float = P(6.0, "utility / relative price", "Logit weight on generalised "
                                  "cost divided by the purchase's value at reference prices.",
                                  gt=0, le=100)
     sensitivity_spread: float = P(0.3, "log-sd", "Heterogeneity of price sensitivity "
                                   "(lognormal).", ge=0, le=3)
-    time_value: float = P(2.0, "$ / day", "Mean cost of waiting one day for a purchase; each "
-                          "purchase scales it by an exponential urgency draw (mean 1), so "
-                          "some purchases are needed today.", ge=0)
+    time_value: float = P(1.85, "$ / day", "Mean cost of waiting one day for a purchase; "
+                          "each purchase scales it by an exponential urgency draw (mean 1), "
+                          "so some purchases are needed today (calibrated with the online "
+                          "block).", ge=0)
     travel_cost_per_km: float = P(0.6, "$ / km", "Car cost and time per km of a shopping "
                                   "trip.", ge=0)
     trip_time_cost: float = P(6.0, "$ / trip", "Time in the store and parking: about half an "
                               "hour at a leisure value of time of ~$12/h.", ge=0)
     purchases_per_trip: float = P(2.0, "purchases", "Purchases (of different categories) "
                                   "made on one shopping trip, sharing its cost.", gt=0)
-    variety_value: float = P(1.0, "multiple", "Scales every category's long_tail: the value "
+    variety_value: float = P(2.2, "multiple", "Scales every category's long_tail: the value "
                              "of finding the exact item wanted (Brynjolfsson, Hu & Smith "
-                             "2003: most of the online gain in books came from variety).",
+                             "2003: most of the online gain in books came from variety); "
+                             "calibrated with the online block.",
                              "Brynjolfsson, Hu & Smith 2003", ge=0, le=10)
-    inspection_value: float = P(1.0, "multiple", "Scales every category's touch: the value "
-                                "lost buying without seeing or trying.", ge=0, le=10)
-    inspection_learning: float = P(0.35, "fraction / doubling", "Buying unseen costs less as "
+    inspection_value: float = P(1.35, "multiple", "Scales every category's touch: the value "
+                                "lost buying without seeing or trying (calibrated with the "
+                                "online block).", ge=0, le=10)
+    inspection_learning: float = P(0.36, "fraction / doubling", "Buying unseen costs less as "
                                    "a category sells online (reviews, size guides, free "
                                    "returns): the touch cost falls by this fraction per "
-                                   "doubling of the online items bought per household.",
+                                   "doubling of the online orders placed per household.",
                                    "Chevalier & Mayzlin 2006 (reviews move online sales)",
                                    ge=0, lt=1)
-    inspection_experience: float = P(20.0, "items / household", "Online items of a category "
-                                     "bought per household before that learning starts.",
-                                     gt=0)
+    inspection_experience: float = P(3.0, "orders / household", "Online orders of a "
+                                     "category placed per household before that learning "
+                                     "starts.", gt=0)
     personalisation_taste: float = P(0.25, "fraction of price", "Mean value of a perfect fit "
                                      "as a fraction of the reference price, times the "
                                      "category's personalisation value.", ge=0, le=5)
-    habit_weight: float = P(0.6, "utility", "Switching cost: weight of the customer's own "
+    uniform_category_fit: bool = P(False, "-", "The rival of 'price and size alone': every "
+                                   "category's long_tail, store_coverage, listing_reach and "
+                                   "touch set to their spending-weighted means (categories "
+                                   "then differ in price, order size, bulk and printability "
+                                   "only); false keeps categories.csv.")
+    habit_weight: float = P(0.48, "utility", "Switching cost: weight of the customer's own "
                             "past channel use, which depreciates over habit_memory. With "
-                            "social_weight (sum 1.5) below 2, the mean-field lock-in "
+                            "social_weight (sum 1.54) below 2, the mean-field lock-in "
                             "threshold (Brock & Durlauf 2001): no second, low equilibrium "
-                            "of online use.", "Brock & Durlauf 2001", ge=0, le=50)
+                            "of online use (calibrated with the online block).",
+                            "Brock & Durlauf 2001", ge=0, le=50)
     habit_memory: float = P(5.0, "years", "Time constant of the habit memory.", gt=0, le=100)
-    social_weight: float = P(0.9, "utility", "Weight of the share of social neighbours using "
-                             "a channel: calibrated above the habit weight, because online "
-                             "shopping in 1999-2009 rose slowly at first and faster as it "
-                             "spread (a habit-led inertia rises fast, then flattens).",
+    social_weight: float = P(1.06, "utility", "Weight of the share of social neighbours "
+                             "using a channel: calibrated above the habit weight, because "
+                             "online shopping in 1999-2009 rose slowly at first and faster "
+                             "as it spread (a habit-led inertia rises fast, then flattens).",
                              "market_abm/data/history/us_ecommerce_share_1999_2009.csv",
                              ge=0, le=50)
 
@@ -271,11 +337,19 @@ class Scenario(BaseModel):
     delivery_speedup: float = P(0.8, "-", "Delivery time falls as depots^-e: fulfilment "
                                 "capacity near customers (Houde, Newberry & Seim 2017).",
                                 "NBER w23361", ge=0, le=3)
-    depot_capacity: float = P(100_000.0, "parcels / year", "Parcels one depot handles; "
-                              "carriers add a depot when their volume exceeds it and the "
-                              "depot pays.", gt=0)
+    depot_capacity: float = P(290_000.0, "parcels / year", "Parcels one depot handles "
+                              "(about a thousand a working day); carriers add a depot when "
+                              "their volume exceeds it and the depot pays (calibrated with "
+                              "the online block).", gt=0)
     depot_cost: float = P(100_000.0, "$ / year", "Regional share of running one more "
                           "fulfilment depot.", ge=0)
+    online_return_rate: float = P(0.165, "fraction of online orders", "Online orders sent "
+                                  "back, each a parcel of its own (Pitney Bowes counts parcels "
+                                  "shipped, received and returned); the web shops' cost of "
+                                  "returns is in online_handling. NRF: online returns were "
+                                  "20.8 % of online sales in 2021 and 16.5 % in 2022.",
+                                  "National Retail Federation and Appriss Retail, returns "
+                                  "reports 2021-2022", ge=0, le=1)
     print_service_delay_days: float = P(2.0, "days", "Print hub turnaround.", ge=0, le=60)
 
     # --- producers --------------------------------------------------------------------------
@@ -317,15 +391,18 @@ class Scenario(BaseModel):
     # --- logistics --------------------------------------------------------------------------
     bulk_cost: float = P(0.8, "$ / bulk unit", "Carrying one bulk unit to a store (full "
                          "truckloads).", ge=0)
-    parcel_cost: float = P(5.0, "$ / parcel", "Home delivery of one parcel at the reference "
-                           "volume.", ge=0)
+    parcel_cost: float = P(4.2, "$ / parcel", "Home delivery of one parcel at the reference "
+                           "volume (calibrated with the online block; US carriers earned "
+                           "$198 bn on 21.2 bn parcels in 2022, $9.3 a parcel at 2022 "
+                           "prices).", "Pitney Bowes Parcel Shipping Index 2023", ge=0)
     parcel_bulk_cost: float = P(1.0, "$ / bulk unit", "Extra home-delivery cost per bulk "
                                 "unit in the parcel.", ge=0)
     parcel_scale_elasticity: float = P(0.25, "-", "Parcel cost falls as (volume / reference) "
                                        "to this power: density economies of home delivery.",
                                        ge=0, le=1)
-    parcel_reference_volume: float = P(300_000.0, "parcels / year", "A carrier's volume at "
-                                       "which parcel_cost applies.", gt=0)
+    parcel_reference_volume: float = P(700_000.0, "parcels / year", "A carrier's volume "
+                                       "at which parcel_cost applies (calibrated with the "
+                                       "online block).", gt=0)
     parcel_cost_cap: float = P(3.0, "multiple", "Highest parcel cost multiple at tiny "
                                "volume.", ge=1, le=100)
     logistics_margin: float = P(0.08, "fraction of cost", "Carrier margin.", ge=0, le=5)
@@ -336,6 +413,13 @@ class Scenario(BaseModel):
     material_margin: float = P(0.5, "fraction of material cost", "Markup of material "
                                "suppliers over the material's cost, delivery included.",
                                ge=0, le=10)
+    material_spool_price: float = P(20.0, "$ / spool", "Price of a 1 kg spool of filament "
+                                    "bought online, delivered in one small parcel: before "
+                                    "a specialist supplier is active in the region, home "
+                                    "printers buy material online and a print's share of "
+                                    "that parcel is its material cost over this price "
+                                    "(1 kg of PLA sold at about $20 in 2018).",
+                                    "vendor prices of 1 kg PLA spools", gt=0)
     material_supplier_fixed_cost: float = P(300_000.0, "$ / year", "Regional share of a "
                                             "material supplier's overheads.", ge=0)
 
@@ -349,6 +433,40 @@ class Scenario(BaseModel):
                                   ge=0, le=50)
     entry_candidates: int = P(3, "sites / store type / year", "Sites a would-be store or "
                               "hub weighs each year.", ge=0, le=1000)
+
+    # --- marketplaces -----------------------------------------------------------------------
+    marketplace_commission: float = P(0.15, "fraction of sales", "A marketplace's cut of its "
+                                      "third-party sellers' sales (Amazon's referral fee: "
+                                      "15 % in most categories, already in 2003).",
+                                      "Amazon Marketplace referral fees; Tampa Bay Times, "
+                                      "2003-03-10", ge=0, lt=1)
+    marketplace_fixed_cost: float = P(2_000_000.0, "$ / year", "Regional share of running an "
+                                      "online marketplace (site, payments, seller support): "
+                                      "a large firm, so the region holds few.", ge=0)
+    seller_fixed_cost: float = P(300.0, "$ / year", "Regional share of a third-party "
+                                 "seller's overheads: a small firm selling nationwide (about "
+                                 "$200,000 a year, of which the region of 200,000 households "
+                                 "is 0.15 %), so a category holds thousands of them.", ge=0)
+    seller_listing_reach: float = P(0.001, "fraction of listing_reach", "Share of a "
+                                    "category's catalogue one third-party seller lists, "
+                                    "relative to a web shop's listing_reach: a seller lists "
+                                    "its own few lines.", gt=0, le=1)
+    marketplace_seed_sellers: float = P(100.0, "sellers / category", "Third-party sellers "
+                                        "an entering marketplace brings (from the auction "
+                                        "or catalogue business it starts from); more join "
+                                        "where selling there pays.", ge=0)
+    marketplace_split_shipments: bool = P(True, "-", "Each item of a marketplace order "
+                                          "comes from its own seller, in a parcel of its "
+                                          "own (false: the rival of orders shipped "
+                                          "together, one parcel each).")
+    marketplace_network_effect: float = P(1.2, "-", "Exponent of listings in how online "
+                                          "buyers split between marketplaces: above 1, "
+                                          "buyers and sellers follow each other and the "
+                                          "market tips towards one leader.", ge=0, le=3)
+    membership_fee: float = P(79.0, "$ / year", "Price of a marketplace's delivery "
+                              "membership, no parcel fee on its orders (Amazon Prime at its "
+                              "launch in February 2005).", "Retail Brew, 2025-03-13 (Prime "
+                              "launched in 2005 at $79 a year)", ge=0)
 
     # --- platforms and print hubs -----------------------------------------------------------
     platform_commission: float = P(0.3, "fraction of design price", "Platform cut of each "
@@ -380,12 +498,11 @@ class Scenario(BaseModel):
                                      "machine hour.", ge=0)
     pro_speedup: float = P(2.0, "-", "Professional printers print this many times faster.",
                            gt=0)
-    home_print_effort: float = P(4.0, "$ / item", "Attention a home print takes (finding the "
-                                 "design, slicing, setting up, removing supports, finishing) "
-                                 "for a household of average hassle: about a quarter of an "
-                                 "hour at $16/h.",
-                                 ge=0)
-    print_hassle_spread: float = P(1.0, "log-sd", "Spread of that attention cost between "
+    home_print_effort: float = P(15.0, "$ / item", "Attention a home print takes (finding "
+                                 "the design, slicing, setting up, removing supports, "
+                                 "finishing) for a household of average hassle: about an "
+                                 "hour at $15/h; calibrated with maker_share.", ge=0)
+    print_hassle_spread: float = P(0.38, "log-sd", "Spread of that attention cost between "
                                    "households (lognormal, mean 1): many households will "
                                    "never find printing worth their time.", ge=0, le=3)
     conversion_cost: float = P(80_000.0, "$", "One-off cost for a store to become a print hub "

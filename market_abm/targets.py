@@ -6,7 +6,7 @@ A targets file (TOML) holds ``[[target]]`` tables, one per observed series, and
     [[target]]
     data = "us_ecommerce_share_1999_2009.csv"   # a file of market_abm/data/history/, or a path
     column = "spend_share_online"               # a timeseries column or observables.DERIVED
-    aggregate = "q4"                            # mean (default), q4 or last
+    aggregate = "q4"                            # mean (default), q1, q4 or last
     years = [1999, 2009]
     scale = 0.005                               # the series' tolerance (its units)
 
@@ -67,7 +67,7 @@ class TargetSpec(BaseModel):
     filter: dict[str, str | int | float | list[str | int | float]] = Field(
         default_factory=dict)
     transform: str = Field("level", description="level, log, or index:YEAR (relative change)")
-    aggregate: Literal["mean", "q4", "last"] = "mean"
+    aggregate: Literal["mean", "q1", "q4", "last"] = "mean"
     combine: Literal["none", "mean"] = "none"
     value_column: str = "value"
     name: str | None = None
@@ -123,11 +123,15 @@ class Targets:
 
     @cached_property
     def _observed_all(self) -> tuple[pd.Series, ...]:
-        return tuple(observed(t, self.folder) for t in self.targets)  # read once
+        series = (observed(t, self.folder) for t in self.targets)  # read once
+        # An index target's base year is 1 on both sides by construction: not an observation.
+        return tuple(s.drop(t.base_year) if t.base_year is not None else s
+                     for t, s in zip(self.targets, series, strict=True))
 
     def observed_all(self) -> list[pd.Series]:
         """Each target's observed series (year -> value, after filter, years and
-        transform), in file order, held-out years included."""
+        transform), in file order, held-out years included; an index target's base year
+        (1 by construction) is left out, so it is neither fitted nor scored."""
         return list(self._observed_all)
 
     def observed(self) -> list[pd.Series]:
@@ -149,11 +153,15 @@ class Targets:
                 raise UsageError(f"target {t.label}: the model has no column '{t.column}' "
                                  f"(see docs/outputs.md; derived: "
                                  f"{', '.join(observables.DERIVED)})")
+            if every.empty:
+                raise UsageError(f"target {t.label}: its only observation is the index year "
+                                 f"{t.base_year}, which is 1 by construction: nothing to fit")
             if obs.empty:
                 raise UsageError(f"target {t.label}: every observation lies in the holdout "
                                  f"years {self.holdout[0]}-{self.holdout[1]}, nothing is "
                                  "left to fit")
-            first, last = int(every.index.min()), int(every.index.max())
+            years = [*every.index, *([t.base_year] if t.base_year is not None else [])]
+            first, last = int(min(years)), int(max(years))
             if first < scenario.start_year or last > scenario.end_year:
                 raise UsageError(f"target {t.label}: observed years {first}-{last} lie outside "
                                  f"the scenario's {scenario.start_year}-{scenario.end_year}")

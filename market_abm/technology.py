@@ -3,6 +3,8 @@ printer price on a global learning curve."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 
@@ -52,3 +54,30 @@ def printer_price(world_cumulative: float, world_start: float, price_start: floa
     doublings = np.log2(max(world_cumulative, world_start) / world_start)
     premium = (price_start - price_floor) * (1.0 - learning_rate) ** doublings
     return float(price_floor + premium)
+
+
+@cache
+def _price_decline(floor: float) -> tuple[float, float]:
+    """Least-squares fit of log(price - floor) = a - r * year to the entry printer prices of
+    market_abm/data/history/desktop_3d_printers.csv (every quoted model): (a, r)."""
+    from market_abm import history
+
+    table = history.desktop_printers()
+    quotes = table[table["measure"] == "entry_printer_price_usd"]
+    years = quotes["year"].to_numpy(float)
+    premium = np.maximum(quotes["value"].to_numpy(float) - floor, 1.0)
+    slope, intercept = np.polyfit(years, np.log(premium), 1)
+    return float(intercept), float(-slope)
+
+
+def price_by_date(year: float, floor: float, start: float) -> float:
+    """Printer price ($) falling with calendar time alone: floor + exp(a - r * year), the
+    decline fitted to the observed entry prices (``_price_decline``), at most ``start`` (the
+    price before consumer sales). The rival of the world learning curve: prices that would
+    have fallen whatever the number of printers sold.
+
+    >>> price_by_date(2030.0, 150.0, 2500.0) < price_by_date(2012.0, 150.0, 2500.0)
+    True
+    """
+    a, r = _price_decline(floor)
+    return float(min(floor + np.exp(a - r * year), start))

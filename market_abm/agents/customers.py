@@ -69,8 +69,8 @@ class CustomerPopulation(mesa.Agent):
 
     role = "customers"
     TABLE_COLUMNS = ("time_value", "sensitivity", "taste", "hassle", "printer", "travel_hub",
-                     "enjoyment")
-    ROW_WIDTH = 8  # TABLE_COLUMNS and one unused column: 32-byte rows gather fastest
+                     "enjoyment", "order_effort")
+    ROW_WIDTH = 8  # TABLE_COLUMNS: 32-byte rows gather fastest
 
     def __init__(self, model, store_types: tuple[str, ...]):
         super().__init__(model)
@@ -84,7 +84,9 @@ class CustomerPopulation(mesa.Agent):
         self.x = rng.uniform(0, s.region_size_km, n)
         self.y = rng.uniform(0, s.region_size_km, n)
         income = rng.lognormal(0.0, 0.4, n)
-        self.time_value[:] = s.time_value * income / income.mean()
+        self.income = income / income.mean()  # multiple of the mean household's
+        self.time_value[:] = s.time_value * self.income
+        self.order_effort[:] = s.online_order_effort * self.income
         self.sensitivity[:] = s.price_sensitivity * rng.lognormal(
             -0.5 * s.sensitivity_spread**2, s.sensitivity_spread, n)
         self.taste[:] = s.personalisation_taste * rng.exponential(1.0, n)
@@ -95,12 +97,21 @@ class CustomerPopulation(mesa.Agent):
         self.hassle[maker] *= s.maker_hassle
         shape = 1.0 / s.internet_reluctance if s.internet_reluctance > 0 else 0.0
         self.reluctance = (rng.gamma(shape, 1.0 / shape, n) if shape else np.ones(n))
+        shape = 1.0 / s.smartphone_reluctance if s.smartphone_reluctance > 0 else 0.0
+        self.phone_reluctance = (rng.gamma(shape, 1.0 / shape, n) if shape else np.ones(n))
         self.travel_store[:] = self.travel_hub[:] = np.inf
         self.internet = np.zeros(n, dtype=bool)
+        self.smartphone = np.zeros(n, dtype=bool)
+        # delivery membership: 0 none, else 1 + the marketplace's position in its firm list
+        self.member_of = np.zeros(n, dtype=np.int64)
+        self.online_orders = np.zeros(n)  # online orders placed since the start
+        self.parcel_fees_year = np.zeros(n)  # $ of parcel fees of the year's online orders
+        self.last_parcel_fees = np.zeros(n)
         self.usage = np.zeros((n, len(CHANNELS)), dtype=np.float32)
         self.usage[:, RETAIL] = 1.0
         self.printer_value = np.zeros(n)  # $ / year a frontier printer is worth (yearly)
-        self._observed = np.zeros((n, 5), dtype=np.float32)  # what neighbours see (step)
+        self.last_print = np.full(n, -(2**40), dtype=np.int64)  # step of the last home print
+        self._observed = np.zeros((n, 6), dtype=np.float32)  # what neighbours see (step)
         self.printers_bought = 0
         self.expected_bought = self.expected_retired = 0.0  # agents / step (see update_printers)
         self.lost_purchases = 0
@@ -133,8 +144,11 @@ class CustomerPopulation(mesa.Agent):
                         time_value=col["time_value"], taste=col["taste"],
                         sensitivity=col["sensitivity"], internet=self.internet.take(customer),
                         printer=col["printer"], hassle=col["hassle"],
+                        order_effort=col["order_effort"],
                         usage=self.usage.take(customer, axis=0),
-                        social=social_use.take(customer, axis=0))
+                        social=social_use.take(customer, axis=0),
+                        member_of=self.member_of.take(customer) if self.member_of.any()
+                        else None)
 
     def nbytes(self) -> int:
         """Memory held by the arrays (bytes; the table's column views are counted once)."""
@@ -153,20 +167,22 @@ class CustomerPopulation(mesa.Agent):
         """
         model, s = self.model, self.model.scenario
         # One sparse product gives the neighbours' use of three channels (the fourth is the
-        # rest: habits sum to one), their internet access and their printer ownership.
+        # rest: habits sum to one), their internet access, printer and smartphone ownership.
         observed = self._observed
         observed[:, :3] = self.usage[:, :3]
         observed[:, 3] = self.internet
         observed[:, 4] = self.printer > 0
+        observed[:, 5] = self.smartphone
         seen = np.asarray(model.social.neighbour_mean(observed))
         social = np.empty((self.n, len(CHANNELS)), dtype=np.float32)
         social[:, :3] = seen[:, :3]
         social[:, 3] = 1.0 - seen[:, :3].sum(axis=1)
         model.social_use = social
         self.spread_internet(seen[:, 3])
+        self.spread_smartphones(seen[:, 5])
         self.printers_bought = self.update_printers(seen[:, 4])
 
-        rate = model.categories.purchases_per_year / s.steps_per_year
+        rate = model.categories.decisions(s.decisions_per_category) / s.steps_per_year
         who, what, counts = self.draw_purchases(rate)
         shoppers = self.shoppers(who, what, model.social_use)
         shoppers.counts = counts  # purchases come grouped by category
@@ -181,6 +197,16 @@ class CustomerPopulation(mesa.Agent):
             util, who, what = util.T[:, ok].T, who[ok], what[ok]
         # (purchases stay grouped by category: the utilities above were their last use)
         buys = Purchases(who, what, choose(util, model.rng))
+        self.last_print[buys.customer[buys.channel == HOME_PRINT]] = model.step_index()
+        online = buys.channel == ONLINE
+        fee = supply.offer.purchase_fee[:, ONLINE] * model.categories.batch(
+            s.decisions_per_category)  # $ of the occasions one decision stands for
+
+        batch = model.categories.batch(s.decisions_per_category)
+        self.online_orders += np.bincount(buys.customer[online],
+                                          batch.take(buys.category[online]), self.n)
+        self.parcel_fees_year += np.bincount(buys.customer[online],
+                                             fee.take(buys.category[online]), self.n)
         self.update_habits(buys, rate.sum() * s.steps_per_year)
         return buys
 
@@ -228,19 +254,70 @@ class CustomerPopulation(mesa.Agent):
                   * self.reluctance[off] / s.steps_per_year)
         self.internet[off[model.rng.random(len(off)) < hazard]] = True
 
+    def spread_smartphones(self, neighbour_phones: np.ndarray) -> None:
+        """Smartphones spread among households from smartphone_start_year: Bass hazard on
+        the social graph times the household's own reluctance draw. A smartphone
+        connects its household (mobile internet), and its owner orders online with less
+        effort: the order effort falls by mobile_order_saving."""
+        model, s = self.model, self.model.scenario
+        if model.year < s.smartphone_start_year:
+            return
+        off = np.flatnonzero(~self.smartphone)
+        hazard = ((s.smartphone_p + s.smartphone_q * neighbour_phones[off])
+                  * self.phone_reluctance[off] / s.steps_per_year)
+        new = off[model.rng.random(len(off)) < hazard]
+        self.smartphone[new] = True
+        self.internet[new] = True
+        self.order_effort[new] *= 1.0 - s.mobile_order_saving
+
+    def close_year(self) -> None:
+        """Roll the year's parcel fees over (read by the yearly review)."""
+        self.last_parcel_fees, self.parcel_fees_year = self.parcel_fees_year, np.zeros(self.n)
+
+    def review_membership(self, marketplaces: list) -> None:
+        """Yearly: each household holds the membership of the marketplace offering one on
+        which last year's parcel fees (at list price, on that marketplace's share of its
+        orders) would have exceeded the membership fee, the largest such saving first;
+        ``marketplaces`` is the new firm list (positions are re-read from it)."""
+        s = self.model.scenario
+        self.member_of[:] = 0
+        for mp in marketplaces:
+            mp.members = 0.0
+        offering = [m for m, mp in enumerate(marketplaces) if mp.membership]
+        if not offering:
+            return
+        saving = np.column_stack([self.last_parcel_fees * marketplaces[m].online_share
+                                  for m in offering])
+        best = saving.argmax(axis=1)
+        joins = saving.max(axis=1) > s.membership_fee
+        self.member_of[joins] = np.asarray(offering)[best[joins]] + 1
+        counts = np.bincount(self.member_of, minlength=len(marketplaces) + 1)
+        for m, mp in enumerate(marketplaces):
+            mp.members = float(counts[m + 1]) * s.households_per_customer
+
+    def printing(self) -> np.ndarray:
+        """Bool mask of the households that printed something at home in the last year
+        (or bought their printer less than a year ago)."""
+        model = self.model
+        return self.last_print > model.step_index() - model.scenario.steps_per_year
+
     def update_printers(self, neighbour_owners: np.ndarray) -> int:
         """Retire old printers, replace some, and let non-owners adopt. Returns printers
-        bought in the step."""
+        bought in the step.
+
+        A worn-out printer is replaced only by an owner who printed with it in the last year
+        (economic model): a printer that prints nothing lapses, so ownership can fall."""
         model, s, rng = self.model, self.model.scenario, self.model.rng
         owners = self.owners
         economic = s.adoption_model == "economic"
         keen = self.keenness() if economic else np.ones(self.n)
+        renew = keen * self.printing() if economic else keen  # an owner's replacement
 
         # Printers wear out at a constant hazard; pure Bass adoption has no retirement.
         retire = (np.flatnonzero(owners)[rng.random(owners.sum()) < 1.0 / (
             s.printer_lifetime * s.steps_per_year)] if economic
             else np.zeros(0, dtype=np.int64))
-        replace = retire[rng.random(len(retire)) < keen[retire]]
+        replace = retire[rng.random(len(retire)) < renew[retire]]
         eligible = ~owners & (self.internet if economic else True)
         candidates = np.flatnonzero(eligible)
         hazard = (s.bass_p + s.bass_q * neighbour_owners[candidates]) / s.steps_per_year
@@ -250,7 +327,7 @@ class CustomerPopulation(mesa.Agent):
         # the expected purchases and retirements (the law of large numbers at world scale).
         wear = 1.0 / (s.printer_lifetime * s.steps_per_year) if economic else 0.0
         self.expected_bought = float((hazard * keen[candidates]).sum()
-                                     + wear * keen[owners].sum())
+                                     + wear * renew[owners].sum())
         self.expected_retired = wear * float(owners.sum())
         gone = np.setdiff1d(retire, replace, assume_unique=True)
         for i in gone:
@@ -258,6 +335,7 @@ class CustomerPopulation(mesa.Agent):
         self.printer[gone] = 0.0
         buyers = np.concatenate([replace, new])
         self.printer[buyers] = model.capability
+        self.last_print[new] = model.step_index()  # a new printer has a year to be used
         for i in replace:  # the household's printer agent takes the new machine's vintage
             model.printer_agents[int(i)].renew(model.capability)
         for i in new:
@@ -276,13 +354,15 @@ class CustomerPopulation(mesa.Agent):
         """What a printer at today's frontier would be worth to each household ($ / year):
         its enjoyment, plus for each category the frontier can print, the demand for items
         whose design exists times how much cheaper (in generalised cost per item) home
-        printing is than the best other channel the household has. Computed once a year;
-        buyers anticipate the design market: the designs shared or licensed count whether or
-        not a platform sells them yet. A maker's enjoyment counts once the frontier prints
-        anything at all."""
+        printing is than the best other channel the household has. Computed once a year,
+        for the channels open today: home printing counts only for categories it is open
+        for (designs on sale through a platform, material on sale), with the chance of
+        finding the design wanted that buyers have now. A maker's enjoyment counts once the
+        frontier prints anything at all."""
         model, offer = self.model, supply.offer
         cat = model.categories
-        ks = np.flatnonzero(cat.printable & (cat.printability < model.capability))
+        ks = np.flatnonzero(cat.printable & (cat.printability < model.capability)
+                            & offer.open[:, HOME_PRINT] & (offer.findable > 0))
         quality = print_quality(model.capability, cat.printability, cat.print_quality_max,
                                 model.scenario.print_quality_scale)
         self.printer_value[:] = self.enjoyment * (quality.max() > 0)
@@ -295,7 +375,8 @@ class CustomerPopulation(mesa.Agent):
         retail = (price[:, RETAIL] + ref * offer.mismatch[ks, RETAIL])[None, :] + store / items
         retail = np.where(offer.open[ks, RETAIL][None, :], retail, np.inf)
         online = ((price[:, ONLINE] + ref * offer.mismatch[ks, ONLINE])[None, :]
-                  + (offer.purchase_fee[ks, ONLINE] + offer.delay[ks, ONLINE] * tv) / items
+                  + (offer.purchase_fee[ks, ONLINE] + offer.delay[ks, ONLINE] * tv
+                     + self.order_effort[:, None]) / items
                   - fit_value * offer.fit[ks, ONLINE])
         online = np.where(offer.open[ks, ONLINE][None, :] & self.internet[:, None], online,
                           np.inf)
@@ -306,8 +387,8 @@ class CustomerPopulation(mesa.Agent):
                 + effort + offer.delay[ks, HOME_PRINT] * tv / items - fit_value)
         gain = np.minimum(retail, online) - home
         gain = np.where(np.isfinite(gain), np.maximum(gain, 0.0), 0.0)
-        findable = cat.printable_share[ks] * supply.design_coverage[ks]
-        self.printer_value += gain @ (cat.items_per_year[ks] * findable)
+        gain *= self.internet[:, None]  # designs and material are bought online
+        self.printer_value += gain @ (cat.items_per_year[ks] * offer.findable[ks])
 
 
 class HomePrinter(mesa.Agent):

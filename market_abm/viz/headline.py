@@ -1,5 +1,5 @@
-"""Headline numbers of the latest step: date, channel shares, intermediation index, printer
-owners, and the active firms of each role."""
+"""Headline numbers of the latest step: date, channel shares of retail sales, parcels per
+household, intermediation index, printer owners, and the active firms of each role."""
 
 from __future__ import annotations
 
@@ -27,9 +27,13 @@ def headline(snap: Snapshot) -> dict[str, str]:
     """Label -> formatted value, in display order."""
     row = snap.last
     out = {"date": date_label(snap), "step": f"{snap.steps} / {snap.n_steps}"}
-    shares = {c: float(row.get(f"share_{c}", 0.0)) for c in CHANNELS}
+    # shares of retail sales ($, as the Census counts e-commerce), then parcels (Pitney Bowes)
+    shares = {c: float(row.get(f"spend_share_{c}", 0.0)) for c in CHANNELS}
     for c in CHANNELS:
-        out[c.replace("_", " ")] = f"{100 * shares[c]:.1f} %" if row else "-"
+        out[f"{c.replace('_', ' ')} (% of retail sales)"] = (f"{100 * shares[c]:.1f} %" if row
+                                                             else "-")
+    out["parcels / household / year"] = (f"{row['parcels_per_household']:.0f}" if row
+                                         else "-")
     # mean intermediaries per unit sold in the supply network of the year so far
     index = intermediation_index(snap.graph)
     out["intermediation index"] = "-" if np.isnan(index) else f"{index:.2f}"

@@ -1,0 +1,158 @@
+"""Online marketplaces: the internet flow's own re-intermediation.
+
+A marketplace lists the catalogues of third-party sellers, who join it where selling there
+pays, and takes a commission on their sales; where its parcel volume pays, it offers
+households a delivery membership (a yearly fee instead of a fee per parcel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from market_abm.agents.base import Firm
+from market_abm.market import ONLINE
+from market_abm.offer import online_shares
+
+
+def seller_weight(sellers: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Share of a category's catalogue listed by ``sellers`` third-party sellers, each
+    listing the share ``reach`` of it independently.
+
+    >>> seller_weight(np.array([0.0, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]))
+    array([0.  , 0.5 , 0.75])
+    """
+    return 1.0 - (1.0 - reach) ** sellers
+
+
+class Marketplace(Firm):
+    """An online marketplace with ``sellers`` (K,) third-party sellers per category.
+
+    The sellers are a vectorised population of identical small firms (like the households):
+    each lists the share ``seller_listing_reach`` x the category's listing_reach of its
+    catalogue, pays the marketplace ``marketplace_commission`` of its sales and the
+    overheads ``seller_fixed_cost`` a year; ``seller_profit_year`` (K,) holds their summed
+    profit ($). ``membership`` says whether the marketplace offers its delivery membership
+    (``membership_fee`` a year, no parcel fee on its orders).
+    """
+
+    role = "marketplace"
+    label = "marketplaces"
+    colour = "#e377c2"
+
+    def __init__(self, model, fixed_cost: float, sellers: np.ndarray):
+        super().__init__(model, fixed_cost)
+        self.sellers = np.asarray(sellers, dtype=float).copy()
+        self.membership = False
+        self.seller_profit_year = np.zeros(len(self.sellers))
+        self.last_seller_profit = np.zeros(len(self.sellers))
+        self.members = 0.0  # households with its membership (real households)
+        self.orders_year = self.market_orders_year = 0.0
+        self.online_share = 0.0  # its share of all online orders, last year
+
+    def close_year(self) -> None:
+        super().close_year()
+        self.last_seller_profit = self.seller_profit_year
+        self.seller_profit_year = np.zeros(len(self.sellers))
+        self.online_share = self.orders_year / max(self.market_orders_year, 1e-12)
+        self.orders_year = self.market_orders_year = 0.0
+
+    def book_step(self, value_added: float, units: np.ndarray, orders: np.ndarray,
+                  market_orders: np.ndarray, supply) -> None:
+        """One step's books: ``units`` and ``orders`` (K,) sold through it, of
+        ``market_orders`` (K,) online orders in all. The marketplace keeps the commission
+        and pays its sellers the rest of the price (value_added is price less the parcel
+        fees it waived); members pay membership_fee a year; the sellers' profit is
+        booked per category."""
+        model = self.model
+        s, cat = model.scenario, model.categories
+        steps = s.steps_per_year
+        sales = supply.marketplace_price * units  # (K,) $
+        payout = (1.0 - s.marketplace_commission) * sales
+        fees = self.members * s.membership_fee / steps
+        self.book(value_added + fees, float(payout.sum()), float(units.sum()))
+        self.seller_profit_year += payout - cat.unit_cost * (1.0 + s.online_handling) * units \
+            - s.seller_fixed_cost * self.sellers / steps
+        self.orders_year += float(orders.sum())
+        self.market_orders_year += float(market_orders.sum())
+
+    @staticmethod
+    def seller_margin(model) -> np.ndarray:
+        """$ a third-party seller earns per item (K,): the marketplace price less the
+        commission, unit cost and handling."""
+        s, cost = model.scenario, model.categories.unit_cost
+        price = cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
+        return price * (1.0 - s.marketplace_commission) - cost * (1.0 + s.online_handling)
+
+    def review(self, outlook) -> None:
+        """Sellers and membership, on expected profit.
+
+        Sellers (per category) close half the gap to the number at which one more seller's
+        share of the category's expected online sales no longer covers its overheads (free
+        entry). The membership is offered when, on the sampled households who would join
+        (their parcel fees on this marketplace's orders above the fee), the fees and the
+        commission on the orders it adds exceed the parcel fees it takes over; it is
+        withdrawn when it no longer does.
+        """
+        model = self.model
+        s, cat = model.scenario, model.categories
+        supply = outlook.supply
+        mine = supply.marketplaces.index(self)
+        listed = supply.online_weight  # (K, 1 + marketplaces): web shops first
+        reach = s.seller_listing_reach * cat.listing_reach
+        margin = self.seller_margin(model)
+        online = outlook.current[:, ONLINE]  # expected items a year
+        for k in np.flatnonzero((cat.listing_reach > 0) & (margin > 0)):
+            target = _free_entry(online[k], listed[k], 1 + mine, reach[k], margin[k],
+                                 s.seller_fixed_cost, s.marketplace_network_effect)
+            self.sellers[k] += 0.5 * (target - self.sellers[k])
+        self.membership = bool(outlook.membership_gain(model, self) > 0)
+
+    @classmethod
+    def enter(cls, model, outlook) -> int:
+        """A marketplace enters, up to max_entries_per_year, while the commission it expects
+        covers its fixed cost. It brings marketplace_seed_sellers sellers per category and
+        expects their share of the current online sales: against the web shops' listings,
+        and among marketplaces the share seed^e / (sum of listing^e + seed^e) (e =
+        marketplace_network_effect): the incumbents' sellers are its barrier."""
+        s, cat = model.scenario, model.categories
+        supply = outlook.supply
+        reach = s.seller_listing_reach * cat.listing_reach
+        sellable = (cat.listing_reach > 0) & (cls.seller_margin(model) > 0)
+        price = cat.unit_cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
+        online = outlook.current[:, ONLINE]
+        listed = supply.online_weight.copy()
+        seed = np.where(sellable, s.marketplace_seed_sellers, 0.0)
+        entries = 0
+        while entries < s.max_entries_per_year:
+            trial = np.column_stack([listed, seller_weight(seed, reach)])
+            share = online_shares(trial, s.marketplace_network_effect)[:, -1]
+            commission = s.marketplace_commission * float((online * share * price).sum())
+            if commission <= s.marketplace_fixed_cost:
+                break
+            cls(model, s.marketplace_fixed_cost * model.cost_factor(), seed)
+            listed = trial
+            entries += 1
+        return entries
+
+
+def _free_entry(units: float, listed: np.ndarray, column: int, reach: float, margin: float,
+                fixed_cost: float, network_effect: float, most: float = 1e6) -> float:
+    """Sellers n at which one seller's expected profit, units x share(n) / n x margin -
+    fixed_cost, falls to zero: share(n) is the online share (offer.online_shares) of the
+    source ``column`` of a category's listing weights ``listed`` when it lists with n
+    sellers. Found by bisection on n in [1, most] (0 if even one seller loses)."""
+    def profit(n: float) -> float:
+        trial = listed.copy()
+        trial[column] = 1.0 - (1.0 - reach) ** n
+        share = online_shares(trial[None, :], network_effect)[0, column]
+        return units * share / n * margin - fixed_cost
+
+    if units <= 0 or reach <= 0 or profit(1.0) <= 0:
+        return 0.0
+    lo, hi = 1.0, most
+    if profit(hi) > 0:
+        return hi
+    while hi / lo > 1.001:
+        mid = np.sqrt(lo * hi)
+        lo, hi = (mid, hi) if profit(mid) > 0 else (lo, mid)
+    return lo
