@@ -4,10 +4,11 @@ Runs the baseline with replicates and sets each model output against the series 
 corresponds to: the e-commerce share of retail (Census), households with internet (Census
 CPS; adults online, Pew, for reference), store counts by type (Census CBP, as an index of
 1997 and as the change 2001-2017 of BLS QCEW), the online share by kind of goods in
-2011-2012, parcels (Pitney Bowes, as an index of 2015: the model counts online orders of the
-modelled goods only), world desktop printer sales and entry prices, and the years the first
-platform and print service appeared. Measures that are not the same quantity are compared as
-indices or ratios, as said per series.
+2011-2012, parcels in level (Pitney Bowes, billions a year: the region's parcels per
+household times US households), smartphone owners (Pew adults; a driver, fitted), world
+desktop printer sales and entry prices, and the years the first platform and print service
+appeared. Measures that are not the same quantity are compared as indices or ratios, as said
+per series.
 
 Paper size: the baseline (monthly, 2,000 customers) from 1990 to 2024, 10 replicates.
 --quick: 300 customers, quarterly steps, 2 replicates (CI size: not for interpretation).
@@ -63,7 +64,8 @@ def index_of(values: pd.Series, base_year: int) -> pd.Series:
 def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
     """Every series against the model (yearly: one row per run and year of runs of
     ``scenario``)."""
-    parts = [rows("e-commerce share of retail sales", "fraction", history.ecommerce_share(),
+    parts = [rows("e-commerce share of retail sales", "fraction",
+                  pd.concat([history.ecommerce_share(), history.ecommerce_share_2024()]),
                   band(yearly, "spend_share_online")),
              rows("households with internet", "fraction", history.internet_households(),
                   band(yearly, "internet_share")),
@@ -94,11 +96,11 @@ def compare(yearly: pd.DataFrame, scenario) -> pd.DataFrame:
         obs = kinds[kinds["kind"] == kind].set_index("year")["value"]
         parts.append(rows(f"online share of {kind.replace('_', ' ')}", "fraction", obs,
                           band(yearly, share).loc[2011:2012]))
-    parcels = history.parcels()
-    model = per_run["parcels_per_household"]
-    model = model / model.xs(2015, level="year").reindex(model.index, level="run_id")
-    parts.append(rows("parcels (index 2015 = 1)", "index", index_of(parcels, 2015),
-                      band(yearly, model)))
+    # parcels in level: the region's parcels per household times US households
+    parts.append(rows("parcels (billions a year)", "bn parcels / year", history.parcels(),
+                      band(yearly, observables.column(per_run, "us_parcels_bn", scenario))))
+    parts.append(rows("adults owning a smartphone (a driver, fitted)", "fraction",
+                      history.smartphone_adults(), band(yearly, "smartphone_share")))
     printers = history.desktop_printers()
     sold = printers[printers["measure"].str.contains("printers")].set_index("year")["value"]
     # world sales of a year: the growth of the world's cumulative printers (expected sales of

@@ -41,12 +41,11 @@ def yearly(timeseries: pd.DataFrame, aggregate: str = "mean") -> pd.DataFrame:
     if aggregate not in AGGREGATES:
         raise ValueError(f"aggregate must be one of {', '.join(AGGREGATES)}, got {aggregate!r}")
     frame = timeseries if "run_id" in timeseries else timeseries.assign(run_id=0)
-    if aggregate in ("q1", "q4"):
-        steps = frame.groupby(["run_id", "year"])["month"].transform("max") + 1
-        if aggregate == "q4":
-            frame = frame[frame["month"] >= steps * 3 // 4]  # the last quarter of the year
-        else:
-            frame = frame[frame["month"] <= np.maximum(steps // 4, 1)]  # the first quarter
+    if aggregate in ("q1", "q4"):  # the first or last quarter of the year's steps
+        groups = frame.groupby(["run_id", "year"])["month"]
+        steps, rank = groups.transform("size"), groups.rank(method="first") - 1
+        quarter = np.maximum(steps // 4, 1)
+        frame = frame[rank >= steps - quarter] if aggregate == "q4" else frame[rank < quarter]
     groups = frame.drop(columns=["step", "month"], errors="ignore").groupby(["run_id", "year"])
     out = groups.last() if aggregate == "last" else groups.mean(numeric_only=True)
     return out.reset_index()

@@ -187,7 +187,7 @@ class Scenario(BaseModel):
     adoption_model: Literal["economic", "bass"] = P(
         "economic", "-", "economic: Bass hazard filtered by value against price; bass: pure "
         "Bass (p + q F), for docking.")
-    maker_share: float = P(0.01, "fraction of households", "Hobbyists who enjoy making "
+    maker_share: float = P(0.009, "fraction of households", "Hobbyists who enjoy making "
                            "things: they value a printer for itself and mind printing's "
                            "hassle little; calibrated to world printer sales 2011-2015 and "
                            "to fewer than 5 % of households owning a printer in 2024 "
@@ -283,15 +283,15 @@ class Scenario(BaseModel):
                               "hour at a leisure value of time of ~$12/h.", ge=0)
     purchases_per_trip: float = P(2.0, "purchases", "Purchases (of different categories) "
                                   "made on one shopping trip, sharing its cost.", gt=0)
-    variety_value: float = P(2.2, "multiple", "Scales every category's long_tail: the value "
+    variety_value: float = P(2.1, "multiple", "Scales every category's long_tail: the value "
                              "of finding the exact item wanted (Brynjolfsson, Hu & Smith "
                              "2003: most of the online gain in books came from variety); "
                              "calibrated with the online block.",
                              "Brynjolfsson, Hu & Smith 2003", ge=0, le=10)
-    inspection_value: float = P(1.35, "multiple", "Scales every category's touch: the value "
+    inspection_value: float = P(1.36, "multiple", "Scales every category's touch: the value "
                                 "lost buying without seeing or trying (calibrated with the "
                                 "online block).", ge=0, le=10)
-    inspection_learning: float = P(0.36, "fraction / doubling", "Buying unseen costs less as "
+    inspection_learning: float = P(0.17, "fraction / doubling", "Buying unseen costs less as "
                                    "a category sells online (reviews, size guides, free "
                                    "returns): the touch cost falls by this fraction per "
                                    "doubling of the online orders placed per household.",
@@ -308,14 +308,14 @@ class Scenario(BaseModel):
                                    "touch set to their spending-weighted means (categories "
                                    "then differ in price, order size, bulk and printability "
                                    "only); false keeps categories.csv.")
-    habit_weight: float = P(0.48, "utility", "Switching cost: weight of the customer's own "
+    habit_weight: float = P(0.66, "utility", "Switching cost: weight of the customer's own "
                             "past channel use, which depreciates over habit_memory. With "
-                            "social_weight (sum 1.54) below 2, the mean-field lock-in "
+                            "social_weight (sum 1.37) below 2, the mean-field lock-in "
                             "threshold (Brock & Durlauf 2001): no second, low equilibrium "
                             "of online use (calibrated with the online block).",
                             "Brock & Durlauf 2001", ge=0, le=50)
     habit_memory: float = P(5.0, "years", "Time constant of the habit memory.", gt=0, le=100)
-    social_weight: float = P(1.06, "utility", "Weight of the share of social neighbours "
+    social_weight: float = P(0.71, "utility", "Weight of the share of social neighbours "
                              "using a channel: calibrated above the habit weight, because "
                              "online shopping in 1999-2009 rose slowly at first and faster "
                              "as it spread (a habit-led inertia rises fast, then flattens).",
@@ -391,7 +391,7 @@ class Scenario(BaseModel):
     # --- logistics --------------------------------------------------------------------------
     bulk_cost: float = P(0.8, "$ / bulk unit", "Carrying one bulk unit to a store (full "
                          "truckloads).", ge=0)
-    parcel_cost: float = P(4.2, "$ / parcel", "Home delivery of one parcel at the reference "
+    parcel_cost: float = P(4.7, "$ / parcel", "Home delivery of one parcel at the reference "
                            "volume (calibrated with the online block; US carriers earned "
                            "$198 bn on 21.2 bn parcels in 2022, $9.3 a parcel at 2022 "
                            "prices).", "Pitney Bowes Parcel Shipping Index 2023", ge=0)
@@ -447,7 +447,7 @@ class Scenario(BaseModel):
                                  "seller's overheads: a small firm selling nationwide (about "
                                  "$200,000 a year, of which the region of 200,000 households "
                                  "is 0.15 %), so a category holds thousands of them.", ge=0)
-    seller_listing_reach: float = P(0.001, "fraction of listing_reach", "Share of a "
+    seller_listing_reach: float = P(0.0014, "fraction of listing_reach", "Share of a "
                                     "category's catalogue one third-party seller lists, "
                                     "relative to a web shop's listing_reach: a seller lists "
                                     "its own few lines.", gt=0, le=1)

@@ -71,8 +71,8 @@ ODD_ELEMENTS = (
 PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Time, scale and population", "scenario.py, model.py, indicators.py", (
         "start_year", "end_year", "steps_per_year", "n_customers", "population_households",
-        "outside_retail_share", "n_producers", "n_logisticians", "region_size_km",
-        "segment_grid")),
+        "spending_growth", "decisions_per_category", "n_producers", "n_logisticians",
+        "region_size_km", "segment_grid")),
     ("Social network", "social.py", (
         "social_network", "social_degree", "social_rewiring")),
     ("Technology and the world printer market", "technology.py, model.py", (
@@ -80,14 +80,16 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "pro_capability_lead_years", "multi_material_reach", "multi_material_threshold",
         "print_quality_scale", "print_failure_scale",
         "printer_price_start", "printer_price_floor", "printer_learning_rate",
-        "world_printers_start", "world_households")),
+        "printer_price_model", "world_printers_start", "world_households")),
     ("Households: internet access and printers", "agents/customers.py", (
         "internet_start_year", "internet_p", "internet_q", "internet_reluctance",
+        "smartphone_start_year", "smartphone_p", "smartphone_q", "smartphone_reluctance",
         "printer_lifetime", "adoption_model", "maker_share", "maker_enjoyment", "maker_hassle",
         "adoption_steepness", "bass_p", "bass_q")),
     ("Channel choice", "market.py, offer.py, agents/customers.py", (
         "price_sensitivity", "sensitivity_spread", "time_value", "travel_cost_per_km",
-        "trip_time_cost", "purchases_per_trip", "variety_value", "inspection_value",
+        "trip_time_cost", "purchases_per_trip", "online_order_effort", "mobile_order_saving",
+        "uniform_category_fit", "variety_value", "inspection_value",
         "inspection_learning", "inspection_experience", "personalisation_taste",
         "habit_weight", "habit_memory", "social_weight", "home_print_effort",
         "print_hassle_spread", "print_service_delay_days")),
@@ -101,7 +103,11 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "bulk_cost", "parcel_cost", "parcel_bulk_cost", "parcel_scale_elasticity",
         "parcel_reference_volume", "parcel_cost_cap", "logistics_margin",
         "logistician_fixed_cost", "online_delay_days", "delivery_speedup", "depot_capacity",
-        "depot_cost")),
+        "depot_cost", "online_return_rate")),
+    ("Marketplaces", "agents/marketplaces.py, offer.py, clearing.py", (
+        "marketplace_commission", "marketplace_fixed_cost", "seller_fixed_cost",
+        "seller_listing_reach", "marketplace_seed_sellers", "marketplace_split_shipments",
+        "marketplace_network_effect", "membership_fee")),
     ("Stores, firm finance and entry", "agents/retailers.py, agents/base.py, evaluation.py", (
         "store_cost_scale", "fixed_cost_spread", "cash_reserve_years", "entry_candidates",
         "max_entries_per_year", "conversion_cost", "evaluation_sample")),
@@ -109,7 +115,7 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "agents/platforms.py, agents/print_hubs.py, agents/material_suppliers.py, offer.py", (
          "platform_commission", "platform_fixed_cost", "network_effect", "designs_per_owner",
          "platform_seed_catalogue", "design_catalogue_scale", "hub_fixed_cost", "hub_margin",
-         "machine_cost_per_hour", "pro_speedup", "material_margin",
+         "machine_cost_per_hour", "pro_speedup", "material_margin", "material_spool_price",
          "material_supplier_fixed_cost")),
 )
 
@@ -1784,7 +1790,6 @@ def model_facts() -> dict[str, str]:
     cats = load_categories()
     threshold, v1, calibrated = lock_in_constants()
     base = Scenario()
-    outside = base.outside_retail_share
     return {"n_categories": str(len(cats)), "n_store_types": str(len(cats.stores)),
             "n_printable": str(int(cats.printable.sum())),
             "roles": ", ".join(ROLE_LABELS[r] for r in FIRM_ROLES),
@@ -1792,7 +1797,6 @@ def model_facts() -> dict[str, str]:
             "conformity": f"{calibrated:g}", "threshold": f"{threshold:g}",
             "to_threshold": pct(threshold / calibrated - 1.0, 0) if calibrated > 0 else "n/a",
             "v1_conformity": f"{v1:g}",
-            "outside_share": pct(outside, 0),
             "households_per_customer": num(base.population_households / base.n_customers),
             "habit_step_weight": f"1 / ({format_default(base.habit_memory)} × purchases a "
                                  "year)",

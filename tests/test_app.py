@@ -187,7 +187,7 @@ def test_headline_before_and_after_the_first_step():
     h = headline(s.step(1))
     # 1990: every unit goes producer -> logistician -> store -> customer
     assert h["date"] == "Jan 1990" and h["intermediation index"] == "2.00"
-    assert h["retail"] == "100.0 %"
+    assert h["retail (% of retail sales)"] == "100.0 %"
 
 
 def test_every_parameter_has_a_box_with_its_limits_unit_and_rationale():

@@ -23,7 +23,7 @@ from market_abm.network import (
     network_events,
     network_metrics,
     product_network,
-    role_betweenness,
+    role_flow_betweenness,
     step_graph,
     supply_chains,
     write_graph,
@@ -157,7 +157,8 @@ def test_intermediation_index_and_flow_shares_by_hand(hand_graph):
     assert intermediation_index(hand_graph) == pytest.approx(75 / 60)
     assert flow_shares(hand_graph) == pytest.approx(
         {"logistician": 40 / 60, "retailer": 10 / 60, "platform": 20 / 60,
-         "print_hub": 5 / 60, "material_supplier": 0.0})  # material is no product route
+         "print_hub": 5 / 60, "marketplace": 0.0,
+         "material_supplier": 0.0})  # material is no product route
 
 
 def test_hhi_by_hand(hand_graph):
@@ -166,30 +167,34 @@ def test_hhi_by_hand(hand_graph):
     assert np.isnan(hhi(build_graph(flow_rows([]), firm_rows(FIRMS), 2030, 2), "platform"))
 
 
-def test_betweenness_on_a_chain_by_hand():
+def roles(**values):
+    """Every intermediary role at 0 but those given."""
+    return {**dict.fromkeys(network.INTERMEDIARY_ROLES, 0.0), **values}
+
+
+def test_flow_betweenness_on_a_chain_by_hand():
     chain = [("goods", "producer", 1, "logistician", 2, 5, 5),
              ("goods", "logistician", 2, "retailer", 4, 5, 5),
              ("goods", "retailer", 4, "customers", 0, 5, 5)]
     firms = firm_rows([("producer", 1), ("logistician", 2), ("retailer", 4)])
     G = build_graph(flow_rows(chain), firms, 2030, segments=1)
-    # the only producer-customer pair is routed through both intermediaries
-    assert role_betweenness(G) == pytest.approx(
-        {"logistician": 1.0, "retailer": 1.0, "platform": 0.0, "print_hub": 0.0,
-         "material_supplier": 0.0})
+    # every unit of the only producer-customer pair passes both intermediaries
+    assert role_flow_betweenness(G) == pytest.approx(roles(logistician=1.0, retailer=1.0))
 
 
-def test_betweenness_of_the_hand_graph(hand_graph):
-    # 135 product units; distance = 135 / edge units. Producer -> segment 0: via the store
-    # 13.5 * 3 = 40.5, via the platform 6.75 + 9 = 15.75 (platform). Producer -> segment 1:
-    # parcels 4.5 + 4.5 = 9, via the hub 6.75 + 27 + 27 (logistician). Two pairs.
-    assert role_betweenness(hand_graph) == pytest.approx(
-        {"logistician": 0.5, "retailer": 0.0, "platform": 0.5, "print_hub": 0.0,
-         "material_supplier": 0.0})
+def test_flow_betweenness_of_the_hand_graph(hand_graph):
+    # The producer passes on 60 units: 10 to carrier 2 (all to the store, then segment 0),
+    # 30 to carrier 3 (segment 1), 20 designs to the platform (15 to segment 0, 5 to the
+    # hub, which prints for segment 1). Segment 0 gets 25/60 of its output: 10 through the
+    # store chain, 15 through the platform; segment 1 gets 35/60: 30 parcels and 5 via
+    # platform and hub. Each pair weighs the same.
+    assert role_flow_betweenness(hand_graph) == pytest.approx(roles(
+        logistician=(10 / 25 + 30 / 35) / 2, retailer=(10 / 25) / 2,
+        platform=(15 / 25 + 5 / 35) / 2, print_hub=(5 / 35) / 2))
 
 
-@pytest.mark.parametrize(("parcels", "designs", "winner"),
-                         [(10, 1, "logistician"), (1, 10, "platform")])
-def test_betweenness_follows_the_strongest_route(parcels, designs, winner):
+@pytest.mark.parametrize(("parcels", "designs"), [(10, 1), (1, 10)])
+def test_flow_betweenness_credits_every_route_by_its_flow(parcels, designs):
     routes = [("parcel", "producer", 1, "logistician", 2, parcels, 1),
               ("parcel", "logistician", 2, "customers", 0, parcels, 1),
               ("design", "producer", 1, "platform", 5, designs, 1),
@@ -199,28 +204,26 @@ def test_betweenness_follows_the_strongest_route(parcels, designs, winner):
     firms = firm_rows([("producer", 1), ("logistician", 2), ("platform", 5)])
     G = build_graph(flow_rows(routes), firms, 2030, segments=1)
     assert not product_network(G).has_edge("logistician:2", "platform:5")
-    # the only producer-customer pair takes the stronger route
-    expected = dict.fromkeys(network.INTERMEDIARY_ROLES, 0.0)
-    expected[winner] = 1.0
-    assert role_betweenness(G) == pytest.approx(expected)
+    # shortest-path betweenness gave the weaker route 0; the flow measure its share
+    total = parcels + designs
+    assert role_flow_betweenness(G) == pytest.approx(roles(logistician=parcels / total,
+                                                           platform=designs / total))
 
 
-def test_many_producers_sample_betweenness_with_a_seed(monkeypatch):
-    # producer 1 ships through the store, producer 7 through the platform
+def test_flow_betweenness_weighs_each_producer_customer_pair_alike():
+    # producer 1 ships 5 units through the store, producer 7 500 designs through the platform
     flows = [("goods", "producer", 1, "logistician", 2, 5, 5),
              ("goods", "logistician", 2, "retailer", 4, 5, 5),
              ("goods", "retailer", 4, "customers", 0, 5, 5),
-             ("design", "producer", 7, "platform", 5, 5, 5),
-             ("design", "platform", 5, "customers", 0, 5, 5)]
+             ("design", "producer", 7, "platform", 5, 500, 5),
+             ("design", "platform", 5, "customers", 0, 500, 5)]
     firms = firm_rows([("producer", 1), ("producer", 7), ("logistician", 2),
                        ("retailer", 4), ("platform", 5)])
     G = build_graph(flow_rows(flows), firms, 2030, segments=1)
-    assert role_betweenness(G)["platform"] == pytest.approx(0.5)
-    monkeypatch.setattr(network, "BETWEENNESS_SAMPLE", 1)
-    sampled = role_betweenness(G, seed=5)
-    assert sampled == role_betweenness(G, seed=5)
-    assert sorted(sampled.values()) in ([0, 0, 0, 0, 1.0], [0, 0, 0, 1.0, 1.0])
-    assert graph_metrics(G)["betweenness_sources"] == 1
+    assert role_flow_betweenness(G) == pytest.approx(roles(logistician=0.5, retailer=0.5,
+                                                           platform=0.5))
+    # the flow shares weigh units instead: the platform carries 500 of 505
+    assert flow_shares(G)["platform"] == pytest.approx(500 / 505)
 
 
 def test_events_by_hand():
@@ -231,11 +234,13 @@ def test_events_by_hand():
         "flow_share_platform": [0.0, 0.2, 0.6, 0.7],
         "flow_share_print_hub": [0.0, 0.0, 0.0, 0.0],
         "flow_share_material_supplier": [0.0, 0.0, 0.0, 0.0],
-        "betweenness_retailer": [0.04, 0.03, 0.02, 0.0],
-        "betweenness_logistician": [0.15, 0.15, 0.1, 0.05],
-        "betweenness_platform": [0.0, 0.01, 0.05, 0.06],
-        "betweenness_print_hub": [0.0, 0.0, 0.0, 0.0],
-        "betweenness_material_supplier": [0.0, 0.0, 0.0, 0.0]})
+        "flow_share_marketplace": [0.0, 0.0, 0.0, 0.0],
+        "flow_betweenness_retailer": [0.04, 0.03, 0.02, 0.0],
+        "flow_betweenness_logistician": [0.15, 0.15, 0.1, 0.05],
+        "flow_betweenness_platform": [0.0, 0.01, 0.05, 0.06],
+        "flow_betweenness_print_hub": [0.0, 0.0, 0.0, 0.0],
+        "flow_betweenness_marketplace": [0.0, 0.0, 0.0, 0.0],
+        "flow_betweenness_material_supplier": [0.0, 0.0, 0.0, 0.0]})
     events = network_events(metrics)
     assert events[["event", "role", "versus", "year"]].values.tolist() == [
         ["disintermediation", "retailer", "", 2033],
@@ -332,7 +337,7 @@ def test_fast_run_intermediation_falls_and_platforms_start_at_zero(fast_run, fas
     assert m.at[last, "intermediation_index"] < m.at[first, "intermediation_index"]
     assert m.at[last, "flow_share_retailer"] < m.at[first, "flow_share_retailer"]
     before = m[m["firms_platform"] == 0]
-    assert len(before) and (before["betweenness_platform"] == 0).all()
+    assert len(before) and (before["flow_betweenness_platform"] == 0).all()
     assert (m.loc[m["firms_platform"] > 0, "flow_share_platform"] > 0).all()
 
 
@@ -342,11 +347,13 @@ def test_baseline_story():
                         result.scenario.segment_grid ** 2).set_index("year")
     # before the web retail carries everything: two intermediaries per unit
     assert m.at[1990, "intermediation_index"] == pytest.approx(2.0)
-    # online then printing take units away from the two-step chain
-    assert m.at[2050, "intermediation_index"] < m.at[2025, "intermediation_index"] < 2.0
+    # online then printing take units away from the two-step chain, while marketplaces put
+    # an intermediary back into the internet flow (logistician and marketplace)
+    assert m.at[2025, "intermediation_index"] < 2.0 and m.at[2050, "intermediation_index"] < 2.0
+    assert m.at[2025, "flow_share_marketplace"] > 0
     assert m.at[2050, "flow_share_retailer"] < m.at[2025, "flow_share_retailer"]
     no_platform = m[m["firms_platform"] == 0]
-    assert len(no_platform) and (no_platform["betweenness_platform"] == 0).all()
+    assert len(no_platform) and (no_platform["flow_betweenness_platform"] == 0).all()
     # the 3D flow takes units through platforms as printing spreads; material suppliers sell
     # an input, not the product: they carry no product route
     assert m.at[2050, "flow_share_platform"] > m.at[2025, "flow_share_platform"] > 0

@@ -75,9 +75,9 @@ def test_year_carriers_peak():
 
 
 def network_columns(platform, best_other) -> dict:
-    cols = {f"network_betweenness_{r}": [0.0] * len(YEARS) for r in INTERMEDIARY_ROLES}
-    cols["network_betweenness_platform"] = platform
-    cols["network_betweenness_logistician"] = best_other
+    cols = {f"network_flow_betweenness_{r}": [0.0] * len(YEARS) for r in INTERMEDIARY_ROLES}
+    cols["network_flow_betweenness_platform"] = platform
+    cols["network_flow_betweenness_logistician"] = best_other
     return cols
 
 

@@ -42,7 +42,7 @@ def test_history_targets_round_trip_and_fit_the_baseline_run():
     targets = load_targets(HISTORY)
     again = parse_targets(tomllib.loads(targets_to_toml(targets)), targets.folder)
     assert again == targets
-    assert len(targets.targets) == 13 and len(targets.parameters) == 7
+    assert len(targets.targets) == 15 and len(targets.parameters) == 9
     targets.check(load_scenario("baseline"), model_columns())  # every column exists
 
 
@@ -58,6 +58,19 @@ def test_transforms_filters_and_combined_rows(tmp_path):
     assert np.allclose(observed(spec, tmp_path), np.log([5.0, 8.0]))
 
 
+def test_an_index_base_year_is_neither_fitted_nor_scored(tmp_path):
+    write(tmp_path, "d.csv", "year,value\n2000,2\n2001,4\n2003,10\n")
+    targets = one(tmp_path, {"data": "d.csv", "column": "x", "scale": 1,
+                             "transform": "index:2000"})
+    # 2000 is 1 on both sides by construction: it is not an observation
+    assert targets.observed()[0].to_dict() == {2001: 2.0, 2003: 5.0}
+    assert targets.observed_all()[0].to_dict() == {2001: 2.0, 2003: 5.0}
+    only = one(tmp_path, {"data": "d.csv", "column": "x", "scale": 1, "years": [2000, 2000],
+                          "transform": "index:2000"})
+    with pytest.raises(UsageError, match="only observation is the index year 2000"):
+        only.check(load_scenario("baseline"), ["x"])
+
+
 def steps(values: dict[int, list[float]], column: str = "x") -> pd.DataFrame:
     """A monthly timeseries: one row per month of each year with the given values."""
     rows = [{"step": 12 * i + m, "year": year, "month": m, column: v}
@@ -68,7 +81,7 @@ def steps(values: dict[int, list[float]], column: str = "x") -> pd.DataFrame:
 def test_simulated_series_aggregate_the_year_as_the_target_says(tmp_path):
     write(tmp_path, "d.csv", "year,value\n2000,1\n2001,1\n")
     ts = steps({2000: list(range(12)), 2001: [12.0] * 12})
-    for aggregate, first in (("mean", 5.5), ("q4", 10.0), ("last", 11.0)):
+    for aggregate, first in (("mean", 5.5), ("q1", 1.0), ("q4", 10.0), ("last", 11.0)):
         spec = one(tmp_path, {"data": "d.csv", "column": "x", "scale": 1,
                               "aggregate": aggregate}).targets[0]
         assert simulated(spec, ts, None)[0].to_dict() == {2000: first, 2001: 12.0}
