@@ -13,7 +13,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-COLUMNS = ("category", "store_type", "purchases_per_year", "items_per_purchase", "unit_cost",
+COLUMNS = ("category", "store_type", "shopping", "purchases_per_year", "items_per_purchase", "unit_cost",
            "bulk", "parcels", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
            "printability", "print_quality_max", "printable_share", "printable_share_max",
            "material_cost", "print_hours")
@@ -47,6 +47,7 @@ class Categories:
 
     names: tuple[str, ...]
     store_type: np.ndarray
+    shopping: np.ndarray
     purchases_per_year: np.ndarray
     items_per_purchase: np.ndarray
     unit_cost: np.ndarray

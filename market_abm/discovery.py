@@ -43,7 +43,7 @@ METHODS = ("prim", "cart")
 MIN_DENSITY = 0.8  # the chosen PRIM box: highest coverage at this density or more
 MAX_BOXES = 3
 MASS_MIN = 0.05  # smallest box or leaf, fraction of the runs (EMA Workbench's default)
-YEARLY_NEEDS = ("run_id", "year", "share_home_print", "share_print_service",
+YEARLY_NEEDS = ("run_id", "year", "printed_share_shopping",
                 "active_retailers", "carrier_volume_per_unit")
 # What an outcome may use besides column names: comparisons, and, or, not, arithmetic.
 ALLOWED_NODES = (ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name,

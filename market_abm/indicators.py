@@ -79,6 +79,10 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
         row[f"revenue_share_{role}"] = va / spent if spent > 0 else 0.0
     printed = units[:, HOME_PRINT] + units[:, PRINT_SERVICE]
     per_cat = units.sum(axis=1)
+    # the shopping goods (model 2's categories): the items printing can compete for
+    shopping = cat.shopping > 0
+    row["printed_share_shopping"] = (float(printed[shopping].sum() / per_cat[shopping].sum())
+                                     if per_cat[shopping].sum() > 0 else 0.0)
     spend_cat = spend.sum(axis=1)
     for k, name in enumerate(cat.names):
         row[f"printed_share_{name}"] = printed[k] / per_cat[k] if per_cat[k] > 0 else 0.0

@@ -25,8 +25,10 @@ FREEZE_YEAR = 2020        # the what-if run of pattern 5b
 
 
 def printed(y: pd.DataFrame) -> pd.Series:
-    """Share of units printed (home print plus print services), per year."""
-    return y["share_home_print"] + y["share_print_service"]
+    """Share of the shopping goods' units printed (home print plus print services), per year:
+    the items of model 2's categories (``shopping`` in categories.csv), which printing
+    competes for; groceries, fuel and the other staples are not printable."""
+    return y["printed_share_shopping"]
 
 
 def first_year(flags: pd.Series) -> float:

@@ -151,7 +151,7 @@ class Scenario(BaseModel):
     printer_price_floor: float = P(150.0, "$ / printer", "Asymptotic price (Ender 3 under "
                                    "$200 in 2018).",
                                    "market_abm/data/history/desktop_3d_printers.csv", ge=0)
-    printer_learning_rate: float = P(0.30, "fraction / doubling", "Wright's law: the price "
+    printer_learning_rate: float = P(0.31, "fraction / doubling", "Wright's law: the price "
                                      "premium over the floor falls by this fraction per "
                                      "doubling of world cumulative printers sold (entry "
                                      "prices: $1,749-2,200 in 2012, $200-749 in 2018; "
