@@ -10,26 +10,32 @@ is usually written. The rules are those of ``CustomerPopulation.step``
   model);
 - internet access: from internet_start_year on, hazard (internet_p + internet_q * neighbours
   connected) * the household's reluctance / steps_per_year;
+- smartphones: from smartphone_start_year on, hazard (smartphone_p + smartphone_q *
+  neighbours with one) * the household's smartphone reluctance / steps_per_year; a smartphone
+  connects the household and cuts its online order effort by mobile_order_saving;
 - printers (economic adoption): an owner's printer wears out at rate 1 / (lifetime *
-  steps_per_year) and is replaced at once with probability keen; a connected non-owner buys
+  steps_per_year) and is replaced at once with probability keen if the owner printed at home
+  in the last year (a printer that prints nothing lapses); a connected non-owner buys
   with probability (bass_p + bass_q * neighbour owners) / steps_per_year * keen, keen =
   a^k / (1 + a^k), a = the household's yearly printer value (``printer_value``, set each
   January by ``CustomerPopulation.value_printer``) * lifetime / printer price. Pure Bass
   adoption (adoption_model = "bass"): keen = 1, no retirement, no internet needed. Every
   printer is a ``HomePrinter`` agent, bought at the frontier capability;
-- purchases: Poisson(purchases_per_year / steps_per_year) per category. Each purchase is a
-  basket of ``offer.items[k]`` items; it draws its urgency (time value * Exp(1)) and whether a
+- purchases: Poisson(decisions / steps_per_year) per category, decisions = min(occasions a
+  year, decisions_per_category) (each decision a batch of occasions on one channel). Each
+  occasion is an order of ``offer.items[k]`` items; a decision draws its urgency (time value * Exp(1)) and whether a
   design of the item wanted is on sale (probability ``offer.findable[k]``); a channel is
   available when open for the category and: retail, a store of the category's store type
   exists; online, internet; home printing, internet, a design and a printer more capable than
   the category's printability; print service, internet, a design and a print hub. Cost per
-  item = price + (purchase fee + travel + delay * time value) / items + reference price *
+  item = price + (purchase fee [less the share a membership waives] + order effort online +
+  travel + delay * time value) / items + reference price *
   (mismatch - taste * personalisation * fit), plus for home printing the attention, the
   failed prints and the print quality's shortfall; utility = -sensitivity * cost / reference
   price + habit_weight * own use + social_weight * neighbours' use; the channel is drawn from
   the logit probabilities (no channel available: the purchase is lost);
 - habit: usage <- keep * usage + (1 - keep) * this step's purchases by channel / purchases,
-  keep = (1 - 1 / (habit_memory * purchases per year)) ** purchases.
+  keep = (1 - 1 / (habit_memory * decisions per year)) ** decisions.
 
 It starts from a MarketModel's customers (a copy of their state, the yearly printer value
 included: the step reads it, the yearly valuation is not part of a step) and the firms'
@@ -63,7 +69,7 @@ class Shopper(mesa.Agent):
         self.neighbours: list[Shopper] = []
         self.printer_agent: HomePrinter | None = None
         self.seen_usage = [0.0] * len(CHANNELS)
-        self.seen_internet = self.seen_owners = 0.0
+        self.seen_internet = self.seen_owners = self.seen_phones = 0.0
 
     # --- what the neighbours do, read before anyone acts ------------------------------------
     def observe(self) -> None:
@@ -75,9 +81,11 @@ class Shopper(mesa.Agent):
         self.seen_usage = [sum(n.usage[c] for n in nb) * share for c in range(len(CHANNELS))]
         self.seen_internet = sum(n.internet for n in nb) * share
         self.seen_owners = sum(n.printer > 0 for n in nb) * share
+        self.seen_phones = sum(n.smartphone for n in nb) * share
 
     def step(self) -> None:
         self.connect()
+        self.get_smartphone()
         self.update_printer()
         self.shop()
 
@@ -90,6 +98,21 @@ class Shopper(mesa.Agent):
                   / s.steps_per_year)
         if self.random.random() < hazard:
             self.internet = True
+
+    def get_smartphone(self) -> None:
+        m, s = self.model, self.model.params
+        if self.smartphone or m.year < s.smartphone_start_year:
+            return
+        hazard = ((s.smartphone_p + s.smartphone_q * self.seen_phones)
+                  * self.phone_reluctance / s.steps_per_year)
+        if self.random.random() < hazard:
+            self.smartphone = self.internet = True
+            self.order_effort *= 1.0 - s.mobile_order_saving
+
+    def printed_lately(self) -> bool:
+        """Printed at home in the last year (or bought the printer less than a year ago)."""
+        m = self.model
+        return self.last_print > m.step_index - m.params.steps_per_year
 
     def keenness(self) -> float:
         """Attractiveness filter of a printer at today's price: its value over a printer's
@@ -109,12 +132,13 @@ class Shopper(mesa.Agent):
             if not economic:  # pure Bass adoption: printers are never retired
                 return
             wear = 1.0 / (s.printer_lifetime * s.steps_per_year)
-            m.expected_bought += wear * keen
+            renew = keen * self.printed_lately()
+            m.expected_bought += wear * renew
             m.expected_retired += wear
             if self.random.random() < wear:
                 self.retire_printer()
-                if self.random.random() < keen:  # replaced at once
-                    self.buy_printer()
+                if self.random.random() < renew:  # replaced at once, if it was used
+                    self.buy_printer(renewal=True)
         elif self.internet or not economic:
             hazard = (s.bass_p + s.bass_q * self.seen_owners) / s.steps_per_year
             m.expected_bought += hazard * keen
@@ -126,11 +150,13 @@ class Shopper(mesa.Agent):
         self.printer_agent = None
         self.printer = 0.0
 
-    def buy_printer(self) -> None:
+    def buy_printer(self, renewal: bool = False) -> None:
         m = self.model
         self.printer = m.capability
         self.printer_agent = HomePrinter(m, self.index, m.capability)
         m.printers_bought += 1
+        if not renewal:  # a new printer has a year to be used
+            self.last_print = m.step_index
 
     # --- purchases ------------------------------------------------------------------------
     def shop(self) -> None:
@@ -144,6 +170,8 @@ class Shopper(mesa.Agent):
                 else:
                     counts[channel] += 1
                     m.counts[channel] += 1
+                    if channel == HOME_PRINT:
+                        self.last_print = m.step_index
         self.update_habit(counts)
 
     def update_habit(self, counts: list[int]) -> None:
@@ -200,7 +228,10 @@ class Shopper(mesa.Agent):
         """Generalised cost per item ($) of channel ``c`` for a basket of category ``k``."""
         offer = self.model.offer
         per_purchase = offer.purchase_fee[k][c] + offer.delay[k][c] * time_value
-        if c == RETAIL:
+        if c == ONLINE:
+            waived = offer.member_discount[k][self.member_of]
+            per_purchase += self.order_effort - waived * offer.purchase_fee[k][c]
+        elif c == RETAIL:
             per_purchase += self.travel_store[self.model.store_type[k]]
         elif c == PRINT_SERVICE:
             per_purchase += self.travel_hub
@@ -229,7 +260,7 @@ class ScalarOffer:
     def __init__(self, offer):
         for name in ("price", "purchase_fee", "delay", "fit", "mismatch", "open", "findable",
                      "ref_price", "items", "personalisation", "printability", "quality_max",
-                     "material"):
+                     "material", "member_discount"):
             setattr(self, name, getattr(offer, name).tolist())
         self.quality_scale = float(offer.quality_scale)
         self.print_effort = float(offer.print_effort)
@@ -258,8 +289,10 @@ class IdiomaticCustomers(mesa.Model):
         self.offer = ScalarOffer(supply.offer)
         cat = source.categories
         self.store_type = cat.store_type.tolist()
-        self.rate_per_step = cat.purchases_per_year / s.steps_per_year
-        self.step_weight = 1.0 / (s.habit_memory * cat.purchases_per_year.sum())
+        decisions = cat.decisions(s.decisions_per_category)
+        self.rate_per_step = decisions / s.steps_per_year
+        self.step_weight = 1.0 / (s.habit_memory * decisions.sum())
+        self.step_index = source.step_index()
         pop = source.customers
         for i in range(pop.n):
             shopper(self, i, {
@@ -268,6 +301,10 @@ class IdiomaticCustomers(mesa.Model):
                 "travel_store": pop.travel_store[i].tolist(),
                 "travel_hub": float(pop.travel_hub[i]), "reluctance": float(pop.reluctance[i]),
                 "internet": bool(pop.internet[i]), "printer": float(pop.printer[i]),
+                "smartphone": bool(pop.smartphone[i]),
+                "phone_reluctance": float(pop.phone_reluctance[i]),
+                "order_effort": float(pop.order_effort[i]),
+                "member_of": int(pop.member_of[i]), "last_print": int(pop.last_print[i]),
                 "printer_value": float(pop.printer_value[i]),
                 "usage": pop.usage[i].astype(float).tolist()})
         self.shoppers = self.agents_by_type[shopper]
@@ -291,6 +328,7 @@ class IdiomaticCustomers(mesa.Model):
     def step(self) -> None:
         """One step of every customer; ``counts`` holds the step's purchases by channel."""
         self.reset_counts()
+        self.step_index += 1
         self.shoppers.do("observe")
         self.shoppers.shuffle_do("step")
 

@@ -215,19 +215,21 @@ def fit_figure(table: pd.DataFrame, holdout: tuple[int, int] | None) -> plt.Figu
 
 
 # the forecast fans: panel title and the FORECASTS columns it draws
-FAN_PANELS = (("Channel shares (of items bought)", ("share_retail", "share_online",
-                                                   "share_home_print",
-                                                   "share_print_service")),
+FAN_PANELS = (("Channel shares of retail sales ($)", ("spend_share_retail",
+                                                     "spend_share_online",
+                                                     "spend_share_home_print",
+                                                     "spend_share_print_service")),
               ("Stores and carriers", ("active_retailers", "active_logisticians")),
               ("Producers", ("active_producers",)),
-              ("Platforms, print hubs, material suppliers",
-               ("active_platforms", "active_print_hubs", "active_material_suppliers")))
+              ("Marketplaces, platforms, print hubs, material suppliers",
+               ("active_marketplaces", "active_platforms", "active_print_hubs",
+                "active_material_suppliers")))
 
 
 def fan_colour(column: str) -> str:
     """The palette's colour of a channel share or of a role's firm count."""
-    if column.startswith("share_"):
-        return CHANNEL_COLOURS[column.removeprefix("share_")]
+    if column.startswith("spend_share_"):
+        return CHANNEL_COLOURS[column.removeprefix("spend_share_")]
     return ROLE_COLOURS[column.removeprefix("active_").removesuffix("s")]
 
 
@@ -243,7 +245,7 @@ def forecast_figure(table: pd.DataFrame) -> plt.Figure:
             ax.fill_between(part["year"], part["q05"], part["q95"], color=colour, alpha=0.2,
                             lw=0)
             ax.plot(part["year"], part["q50"], color=colour, lw=1.3,
-                    label=column.removeprefix("share_").removeprefix("active_"))
+                    label=column.removeprefix("spend_share_").removeprefix("active_"))
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=6)
         ax.tick_params(labelsize=7)

@@ -79,8 +79,9 @@ class Scenario(BaseModel):
                                "sales deflated by the CPI-U, per household: +2.3 %/yr in "
                                "1992-1998, +0.3 %/yr in 1998-2019 and +0.8 %/yr in 1998-2021; "
                                "the rate of 1998-2021.",
-                               "US Census Bureau MRTS and ARTS retail sales; BLS CPI-U; Census "
-                               "CPS households (docs/parameters.md)", ge=-0.1, le=0.1)
+                               "US Census Bureau MRTS (1992, 1998) and ARTS (2019, 2021) "
+                               "retail sales; BLS CPI-U; Census CPS households "
+                               "(market_abm/data/us_households.csv)", ge=-0.1, le=0.1)
     n_producers: int = P(24, "firms", "Manufacturers at the start; each makes two categories, "
                          "so every category has several competing producers.", ge=1,
                          le=10_000)

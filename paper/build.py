@@ -824,13 +824,14 @@ def history_match_part(results: Path, gen: Path) -> Part:
 
 def forecast_values(bands: pd.DataFrame) -> dict:
     """The forecast of ``bands`` (a predictive.parquet) at its last year: median and 5-95 %
-    of home printing's and the shops' share of units and of the stores."""
+    of the printed share of the shopping goods' items, the shops' share of retail sales and
+    the stores."""
     fans = bands[bands["kind"] == "forecast"].set_index("column")
     end = int(fans["year"].max())
     last = fans[fans["year"] == end]
     values = {"end_year": str(end)}
-    for key, column, share in (("home_print", "share_home_print", True),
-                               ("shops", "share_retail", True),
+    for key, column, share in (("home_print", "printed_share_shopping", True),
+                               ("shops", "spend_share_retail", True),
                                ("stores", "active_retailers", False)):
         q = last.loc[column, ["q05", "q50", "q95"]].to_numpy(float)
         values[key] = (f"{pct(q[1], 1)} (5-95\u00a0%: {pct(q[0], 1)}-{pct(q[2], 1)})" if share

@@ -116,9 +116,9 @@ class TimeChart(LiveView):
 
 
 class ChannelShares(TimeChart):
-    """Stacked shares of units bought per channel."""
+    """Stacked shares of retail sales ($) per channel, as the Census counts e-commerce."""
 
-    title, ylabel = "Channel shares", "share of units bought"
+    title, ylabel = "Channel shares of retail sales", "share of retail sales ($)"
 
     draws_ghosts = True
 
@@ -131,7 +131,8 @@ class ChannelShares(TimeChart):
         """The stack's boundaries in the pinned run (or the replicates' mean and band)."""
         if isinstance(pinned, Band):
             return [a for c in CHANNELS[:-1] for a in self.band(pinned, f"edge_{c}", "0.15")]
-        edges = np.cumsum([smooth(pinned.timeseries[f"share_{c}"]) for c in CHANNELS[:-1]],
+        edges = np.cumsum([smooth(pinned.timeseries[f"spend_share_{c}"])
+                           for c in CHANNELS[:-1]],
                           axis=0)
         return [line for edge in edges
                 for line in self.ax.plot(pinned.t, edge, color="0.1", ls=style, lw=1.0,
@@ -139,7 +140,7 @@ class ChannelShares(TimeChart):
 
     def curves(self, snap, t):
         ts = snap.timeseries
-        return self.ax.stackplot(t, [smooth(ts[f"share_{c}"]) for c in CHANNELS],
+        return self.ax.stackplot(t, [smooth(ts[f"spend_share_{c}"]) for c in CHANNELS],
                                  colors=[CHANNEL_COLOURS[c] for c in CHANNELS])
 
 

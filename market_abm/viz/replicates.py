@@ -37,7 +37,7 @@ COLUMNS = (*(f"edge_{c}" for c in CHANNELS[:-1]), *(f"active_{r}s" for r in FIRM
 @dataclass(frozen=True, eq=False)
 class Band:
     """Mean and BAND quantiles over ``n`` replicates, per year (mid-year, ``t``) and column of
-    COLUMNS (``edge_<channel>``: the cumulative share of units bought up to that channel, in
+    COLUMNS (``edge_<channel>``: the cumulative share of retail sales ($) up to that channel, in
     CHANNELS order; ``active_<role>s``: active firms). ``label`` names it on the charts."""
 
     label: str
@@ -51,7 +51,7 @@ class Band:
 def _yearly_columns(timeseries: pd.DataFrame) -> pd.DataFrame:
     """The replicate's yearly means of COLUMNS, indexed by year."""
     frame = yearly(timeseries).set_index("year")
-    edges = np.cumsum([frame[f"share_{c}"] for c in CHANNELS[:-1]], axis=0)
+    edges = np.cumsum([frame[f"spend_share_{c}"] for c in CHANNELS[:-1]], axis=0)
     out = pd.DataFrame({f"edge_{c}": e for c, e in zip(CHANNELS[:-1], edges, strict=False)},
                        index=frame.index)
     for role in FIRM_ROLES:
