@@ -21,19 +21,19 @@ is usually written. The rules are those of ``CustomerPopulation.step``
   January by ``CustomerPopulation.value_printer``) * lifetime / printer price. Pure Bass
   adoption (adoption_model = "bass"): keen = 1, no retirement, no internet needed. Every
   printer is a ``HomePrinter`` agent, bought at the frontier capability;
-- purchases: Poisson(decisions / steps_per_year) per category, decisions = min(occasions a
-  year, decisions_per_category) (each decision a batch of occasions on one channel). Each
-  occasion is an order of ``offer.items[k]`` items; a decision draws its urgency (time value * Exp(1)) and whether a
-  design of the item wanted is on sale (probability ``offer.findable[k]``); a channel is
-  available when open for the category and: retail, a store of the category's store type
+- purchases: Poisson(decisions / steps_per_year) per category, decisions = min(occasions a year,
+  decisions_per_category) (each decision a batch of occasions on one channel). Each occasion is
+  an order of ``offer.items[k]`` items; a decision draws its urgency (time value * Exp(1)) and
+  whether a design of the item wanted is on sale (probability ``offer.findable[k]``); a channel
+  is available when open for the category and: retail, a store of the category's store type
   exists; online, internet; home printing, internet, a design and a printer more capable than
-  the category's printability; print service, internet, a design and a print hub. Cost per
-  item = price + (purchase fee [less the share a membership waives] + order effort online +
-  travel + delay * time value) / items + reference price *
-  (mismatch - taste * personalisation * fit), plus for home printing the attention, the
-  failed prints and the print quality's shortfall; utility = -sensitivity * cost / reference
-  price + habit_weight * own use + social_weight * neighbours' use; the channel is drawn from
-  the logit probabilities (no channel available: the purchase is lost);
+  the category's printability; print service, internet, a design and a print hub. Cost per item
+  = price + (purchase fee [less the share a membership waives] + order effort online + travel +
+  delay * time value) / items + reference price * (mismatch - taste * personalisation * fit),
+  plus for home printing the attention, the failed prints and the print quality's shortfall;
+  utility = -sensitivity * cost / reference price + habit_weight * own use + social_weight *
+  neighbours' use; the channel is drawn from the logit probabilities (no channel available: the
+  purchase is lost);
 - habit: usage <- keep * usage + (1 - keep) * this step's purchases by channel / purchases,
   keep = (1 - 1 / (habit_memory * decisions per year)) ** decisions.
 

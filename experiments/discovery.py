@@ -80,13 +80,15 @@ def latin_hypercube(n: int, seed: int) -> list[dict[str, float]]:
 
 
 def printable_ceiling(reach: float = 0.0) -> float:
-    """The most the 3D flow can take (fraction of items bought) at a multi-material
-    ``reach``: the items of each category whose design can exist (its printable share once
-    capability reaches 1: ``Categories.with_multi_material``) over all items, from
-    categories.csv. Reach 0 is today's printable shares."""
+    """The most the 3D flow can take (fraction of the shopping goods' items, as the
+    patterns and regimes count it) at a multi-material ``reach``: the items of each shopping
+    good whose design can exist (its printable share once capability reaches 1:
+    ``Categories.with_multi_material``) over all their items, from categories.csv. Reach 0 is
+    today's printable shares."""
     cat = load_categories()
     share = cat.with_multi_material(1.0, reach, 0.5).printable_share
-    return float(cat.items_per_year @ share / cat.items_per_year.sum())
+    items = cat.items_per_year * (cat.shopping > 0)
+    return float(items @ share / items.sum())
 
 
 def highest_reach() -> float:

@@ -13,10 +13,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-COLUMNS = ("category", "store_type", "shopping", "purchases_per_year", "items_per_purchase", "unit_cost",
-           "bulk", "parcels", "long_tail", "store_coverage", "listing_reach", "touch", "personalisation",
-           "printability", "print_quality_max", "printable_share", "printable_share_max",
-           "material_cost", "print_hours")
+COLUMNS = ("category", "store_type", "shopping", "purchases_per_year", "items_per_purchase",
+           "unit_cost", "bulk", "parcels", "long_tail", "store_coverage", "listing_reach", "touch",
+           "personalisation", "printability", "print_quality_max", "printable_share",
+           "printable_share_max", "material_cost", "print_hours")
 STORE_COLUMNS = ("store_type", "naics", "margin", "fixed_cost")
 
 

@@ -30,7 +30,8 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # forecast fans drawn next to the targets: channel shares of retail sales ($), the printed
 # share of the shopping goods' items, stores, firms by role
 FORECASTS = ("spend_share_retail", "spend_share_online", "spend_share_home_print",
-             "spend_share_print_service", "printed_share_shopping", "active_retailers", "active_logisticians", "active_producers", "active_platforms",
+             "spend_share_print_service", "printed_share_shopping", "active_retailers",
+             "active_logisticians", "active_producers", "active_platforms",
              "active_print_hubs", "active_material_suppliers", "active_marketplaces")
 # spawn-key stream of the predictive draws: far above any population number of the ABC
 # (whose candidates use (t + 1, k)), so the two never share a seed

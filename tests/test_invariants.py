@@ -41,8 +41,9 @@ def check_invariants(model: MarketModel) -> None:
     assert (material[printed] > home[printed]).all()
     assert (material[~printed] == 0).all()
 
-    # Intermediaries pass on every unit they receive: stores and hubs.
-    for role in ("retailer", "print_hub"):
+    # Intermediaries pass on every unit they receive: stores, hubs, platforms (licensed
+    # designs from producers and the designs owners share) and marketplaces.
+    for role in ("retailer", "print_hub", "platform", "marketplace"):
         inflow = flows[(flows.dst_role == role) & (flows.kind != "material")]
         outflow = flows[flows.src_role == role]
         a = inflow.groupby(["year", "dst_id"])["units"].sum()

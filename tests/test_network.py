@@ -17,7 +17,6 @@ from market_abm.network import (
     build_graph,
     exits_frame,
     flow_shares,
-    graph_metrics,
     hhi,
     intermediation_index,
     network_events,
