@@ -39,7 +39,7 @@ QUICK = dict(start_year=2000, n_customers=200, n_producers=8, n_logisticians=4,
              logistician_fixed_cost=50_000.0, depot_cost=20_000.0,
              platform_fixed_cost=2_000.0, hub_fixed_cost=12_000.0,
              material_supplier_fixed_cost=20_000.0, conversion_cost=16_000.0,
-             evaluation_sample=200, steps_per_year=4)
+             marketplace_fixed_cost=100_000.0, evaluation_sample=200, steps_per_year=4)
 RESULTS = Path("results")
 
 

@@ -219,8 +219,9 @@ FAN_PANELS = (("Channel shares of retail sales ($)", ("spend_share_retail",
                                                      "spend_share_online",
                                                      "spend_share_home_print",
                                                      "spend_share_print_service")),
-              ("Stores and carriers", ("active_retailers", "active_logisticians")),
-              ("Producers", ("active_producers",)),
+              ("Printed share of the shopping goods' items", ("printed_share_shopping",)),
+              ("Stores, carriers and producers", ("active_retailers", "active_logisticians",
+                                                  "active_producers")),
               ("Marketplaces, platforms, print hubs, material suppliers",
                ("active_marketplaces", "active_platforms", "active_print_hubs",
                 "active_material_suppliers")))
@@ -230,6 +231,8 @@ def fan_colour(column: str) -> str:
     """The palette's colour of a channel share or of a role's firm count."""
     if column.startswith("spend_share_"):
         return CHANNEL_COLOURS[column.removeprefix("spend_share_")]
+    if column == "printed_share_shopping":
+        return CHANNEL_COLOURS["home_print"]
     return ROLE_COLOURS[column.removeprefix("active_").removesuffix("s")]
 
 

@@ -171,8 +171,10 @@ def band_coverage(table: pd.DataFrame) -> pd.DataFrame:
         seen = part[part["observed"].notna() & part["fitted"].astype(bool)]
         if not seen.empty:
             rows.append({"target": name, "observed": len(seen), **_inside(seen)})
-    return pd.DataFrame(rows, columns=["target", "observed", "in_50", "in_90", "in_50_noisy",
-                                       "in_90_noisy"])
+    columns = ["target", "observed", "in_50", "in_90"]
+    if "q25_noisy" in table:  # the bands with the targets' observation noise added
+        columns += ["in_50_noisy", "in_90_noisy"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _inside(rows: pd.DataFrame) -> dict[str, float]:

@@ -4,11 +4,12 @@ Computed from a run's yearly table (``market_abm.sweep.yearly_table``: one row p
 year, yearly means of the timeseries, plus the ``network_<metric>`` columns of a sweep run
 with ``--network``), for scenario discovery (``market-abm discover``):
 
-- ``regime_3d``: ``niche`` if the 3D flow (``share_home_print + share_print_service``,
-  fraction of units bought, yearly mean) stays below ``niche`` (default NICHE_SHARE, 10 %)
+- ``regime_3d``: ``niche`` if the 3D flow (``printed_share_shopping``: home printing and
+  print services, fraction of the shopping goods' items, yearly mean) stays below ``niche``
+  (default NICHE_SHARE, 10 %)
   in every year through the end year; ``takeover`` if it reaches ``takeover`` (default
   TAKEOVER_SHARE, 50 %) in some year; ``coexistence`` otherwise;
-- ``year_3d_passes_10pct``: first calendar year the 3D flow reaches 10 % of units
+- ``year_3d_passes_10pct``: first calendar year the 3D flow reaches 10 % of those items
   (PASSES_SHARE, fixed whatever the regime thresholds);
 - ``year_stores_halve``: first year after STORES_REFERENCE_YEAR (2000) with fewer active
   stores (``active_retailers``, yearly mean) than half their count in that year; missing
@@ -30,7 +31,7 @@ condition such as ``year_stores_halve <= 2040`` is false for a run whose stores 
 Example:
     >>> import pandas as pd
     >>> yearly = pd.DataFrame({"year": [2000, 2001, 2002],
-    ...     "share_home_print": [0.0, 0.08, 0.3], "share_print_service": [0.0, 0.04, 0.1],
+    ...     "printed_share_shopping": [0.0, 0.12, 0.4],
     ...     "active_retailers": [100, 60, 40], "carrier_volume_per_unit": [1.0, 2.0, 1.5]})
     >>> out = run_outcomes(yearly)
     >>> out["regime_3d"], out["year_3d_passes_10pct"], out["year_stores_halve"]

@@ -626,7 +626,7 @@ def revenue_figure(y: pd.DataFrame) -> plt.Figure:
 # Where each role sits in the network figure: producers left, customers right.
 NETWORK_POS = {"producer": (0.0, 0.5), "logistician": (1.0, 0.8), "platform": (1.0, 0.2),
                "material_supplier": (1.0, -0.15), "retailer": (2.0, 0.95),
-               "print_hub": (2.0, 0.05), "customers": (3.0, 0.5)}
+               "marketplace": (2.0, 0.6), "print_hub": (2.0, 0.05), "customers": (3.0, 0.5)}
 
 
 def network_figure(flows: pd.DataFrame, years: list[int]) -> plt.Figure:

@@ -8,8 +8,8 @@ from market_abm import MarketModel, load_scenario
 
 
 def fast_scenario(**overrides):
-    """A short run where internet, online sellers, printers, platforms, hubs and material
-    suppliers all appear within a few years (a fifth of the baseline market, so a fifth of
+    """A short run where internet, online sellers, marketplaces, printers, platforms, hubs and
+    material suppliers all appear within a few years (a fifth of the baseline market, so a fifth of
     its fixed costs)."""
     values = dict(n_customers=400, n_producers=8, n_logisticians=4,
                   start_year=2020, end_year=2027, internet_start_year=2020,
@@ -20,7 +20,8 @@ def fast_scenario(**overrides):
                   online_seller_fixed_cost=100_000.0, logistician_fixed_cost=50_000.0,
                   depot_cost=20_000.0, platform_fixed_cost=2_000.0, hub_fixed_cost=5_000.0,
                   material_supplier_fixed_cost=5_000.0, conversion_cost=5_000.0,
-                  designer_fixed_cost=20_000.0, designs_per_owner=2.0)
+                  designer_fixed_cost=20_000.0, designs_per_owner=2.0,
+                  marketplace_fixed_cost=100_000.0)
     values.update(overrides)
     return load_scenario("baseline", values)
 

@@ -13,10 +13,11 @@ import pytest
 import solara
 from PIL import Image
 
+from market_abm.agents import FIRM_ROLES
 from market_abm.scenario import ScenarioError
 from market_abm.viz.charts import ChannelShares
 from market_abm.viz.controls import COMMON, FIELDS, MAX_CUSTOMERS, bounds, limits, parse
-from market_abm.viz.headline import headline
+from market_abm.viz.headline import css_key, headline
 from market_abm.viz.page import VIEW_NAMES, VIEWS, MarketPage
 from market_abm.viz.state import Session, Settings, preset_settings
 
@@ -187,7 +188,7 @@ def test_headline_before_and_after_the_first_step():
     h = headline(s.step(1))
     # 1990: every unit goes producer -> logistician -> store -> customer
     assert h["date"] == "Jan 1990" and h["intermediation index"] == "2.00"
-    assert h["retail (% of retail sales)"] == "100.0 %"
+    assert h["retail ($)"] == "100.0 %"  # of retail sales, in dollars
 
 
 def test_every_parameter_has_a_box_with_its_limits_unit_and_rationale():
@@ -740,7 +741,8 @@ def test_a_pinned_run_is_drawn_as_ghost_lines_on_the_share_and_firm_charts():
     assert len(lines(pinned)) == len(lines(plain)) + 3  # the stack's three boundaries
     assert lines(pinned)[-1].get_xdata()[-1] == pytest.approx(1992 + 11 / 12)
     assert "pinned: seed 1" in [t.get_text() for t in pinned.overlays[0].get_texts()]
-    assert len(lines(ActiveFirms(later, (ghost,)))) == len(lines(ActiveFirms(later))) + 6
+    assert len(lines(ActiveFirms(later, (ghost,)))) == (len(lines(ActiveFirms(later)))
+                                                         + len(FIRM_ROLES))
     assert len(lines(Technology(later, (ghost,)))) == len(lines(Technology(later)))
 
 
@@ -934,8 +936,8 @@ def test_run_b_steps_beside_run_a_as_its_own_run_would():
     alone = Session(b_settings)  # B is the run its settings make, stepped alone
     expected = headline(alone.step(24))
     assert text(rc, "headline-date") == text(rc, "b-headline-date") == "Dec 1991"
-    for label in ("online", "retail", "printer owners"):
-        assert text(rc, f"b-headline-{label.replace(' ', '-')}") == expected[label]
+    for label in ("online ($)", "retail ($)", "printer owners"):
+        assert text(rc, f"b-headline-{css_key(label)}") == expected[label]
     click(rc, "Reset")  # both start again (A with the boxes' settings, B with its own)
     assert text(rc, "headline-date") == text(rc, "b-headline-date")
     assert text(rc, "b-headline-date") == headline(Session(b_settings).snapshot)["date"]

@@ -24,9 +24,9 @@ TOLERANCE = 0.05
 # 4 capability growth rates x 2 social weights, one run each, 2005-2020 (about 1 s a run):
 # home printing plus print services reach 3 % for the two faster growths only.
 SWEEP = ["sweep", "--set", "n_customers=200", "--set", "start_year=2005",
-         "--set", "end_year=2020", "--grid", "printer_capability_growth=0.1,0.3,0.6,1.0",
+         "--set", "end_year=2020", "--grid", "printer_capability_growth=0.1,0.2,1.0,2.0",
          "--grid", "social_weight=0.5,2.0", "--seed", "3", "--workers", "1"]
-COEXIST = ["--outcome", 'regime_3d == "coexistence"', "--niche-share", "0.03"]
+COEXIST = ["--outcome", 'regime_3d == "coexistence"', "--niche-share", "0.02"]
 
 
 def known_box(n: int = 400, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
@@ -167,13 +167,13 @@ def test_prim_end_to_end(sweep, tmp_path, capsys):
                                    "printer_capability_growth_max"]
     row = boxes.iloc[0]
     assert (row["coverage"], row["density"], row["runs"]) == (1.0, 1.0, 4)
-    assert 0.3 < row["printer_capability_growth_min"] <= 0.6
-    assert row["printer_capability_growth_max"] == 1.0
+    assert 0.2 < row["printer_capability_growth_min"] <= 1.0
+    assert row["printer_capability_growth_max"] == 2.0
     man = json.loads((out / "manifest.json").read_text())
-    assert man["kind"] == "discovery" and man["n_of_interest"] == 4 and man["niche_share"] == 0.03
+    assert man["kind"] == "discovery" and man["n_of_interest"] == 4 and man["niche_share"] == 0.02
     # the exported scenario runs: the base scenario with the box's parameter at its centre
     exported, base = load_scenario(scenario), load_scenario(sweep / "scenario.toml")
-    centre = (row["printer_capability_growth_min"] + 1.0) / 2
+    centre = (row["printer_capability_growth_min"] + 2.0) / 2
     assert exported.printer_capability_growth == pytest.approx(centre)
     assert exported.model_dump() == {**base.model_dump(),
                                      "printer_capability_growth": exported.

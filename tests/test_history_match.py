@@ -26,7 +26,7 @@ from market_abm.scenario import load_scenario
 from market_abm.targets import parse_targets
 
 # A small market with two steps a year, 1995-2004: internet access spreads with internet_p.
-BASE = {"n_customers": 100, "start_year": 1995, "end_year": 2004, "steps_per_year": 2,
+BASE = {"n_customers": 300, "start_year": 1995, "end_year": 2004, "steps_per_year": 2,
         "internet_start_year": 1995}
 TRUTH = 0.06
 PRIOR = (0.005, 0.3)

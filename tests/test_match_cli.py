@@ -155,6 +155,19 @@ def test_band_coverage_counts_only_the_fitted_observations():
         1 / 3), "in_90": 1.0}]
 
 
+def test_band_coverage_with_the_observation_noise_reports_both():
+    """The same three fitted observations against bands widened by the observation noise:
+    the noisy 50 % band holds all three, the runs' own band one of three."""
+    rows = pd.DataFrame({"target": "t", "year": [2000, 2001, 2002],
+                         "observed": [1.0, 1.5, 1.9], "fitted": True})
+    for q, shift in (("q05", -1.0), ("q25", -0.2), ("q50", 0.0), ("q75", 0.2), ("q95", 1.0)):
+        rows[q] = 1.5 + shift
+        rows[f"{q}_noisy"] = 1.5 + 3 * shift
+    cover = band_coverage(rows).iloc[0]
+    assert cover["in_50"] == pytest.approx(1 / 3) and cover["in_50_noisy"] == 1.0
+    assert cover["in_90"] == cover["in_90_noisy"] == 1.0
+
+
 def test_a_fit_window_too_short_for_a_reference_scores_none():
     """One fitted point: no line, no Bass curve; the manifest gets null, not NaN."""
     rows = pd.DataFrame({"target": "t", "year": [2000, 2001, 2002],

@@ -358,6 +358,11 @@ def test_baseline_story():
     assert m.at[2050, "flow_share_platform"] > m.at[2025, "flow_share_platform"] > 0
     assert m.at[2050, "firms_material_supplier"] >= 1
     # ... but they sell it: their throughput (material units) is measured in the graph
-    assert 1 / m.at[2050, "firms_material_supplier"] <= m.at[2050, "hhi_material_suppliers"] <= 1
+    even = 1 / m.at[2050, "firms_material_supplier"]  # an even split, up to rounding
+    assert even - 1e-12 <= m.at[2050, "hhi_material_suppliers"] <= 1
+    # stores lose units to online and printing, but with groceries and the other staples
+    # bought mostly in stores they keep the majority of items through 2050: no
+    # disintermediation event for them in the baseline (network_events is tested by hand)
+    assert m.at[2050, "flow_share_retailer"] < m.at[2000, "flow_share_retailer"]
     events = network_events(m.reset_index())
-    assert "retailer" in set(events.loc[events["event"] == "disintermediation", "role"])
+    assert "retailer" not in set(events.loc[events["event"] == "disintermediation", "role"])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from market_abm import patterns
 from market_abm.cli import main as cli
 from market_abm.scenario import Scenario, parameter_docs
 from paper import build as paper
@@ -126,7 +127,8 @@ def test_tiny_build_quotes_numbers_from_results_and_notes_what_is_missing(tiny_b
         assert command in text, command
     # patterns are not judged on a run that ends before their years
     rows = parts["baseline"]["tables"]["patterns"]["rows"]
-    assert len(rows) == 6 and all(r[1].startswith("not evaluable") for r in rows)
+    assert len(rows) == len(patterns.BASELINE)
+    assert all(r[1].startswith("not evaluable") for r in rows)
     v = parts["baseline"]["values"]  # a semicolon after a quoted value reaches the PDF
     assert squash(f"{v['online_5pct_when']}; they are") in squash(text)
     stored = json.loads((root / "generated" / "values.json").read_text())
@@ -324,7 +326,8 @@ def test_history_match_is_quoted(tmp_path):
     assert (v["population"], v["generations"], v["n_targets"], v["tolerance"]) == (
         "4", "2", "1", "0.75")
     assert part["tables"]["history-posterior"]["rows"] == [
-        ["habit_weight", "uniform 0.2-1.5", "0.6", "0.7", "0.5-1.1"]]
+        ["habit_weight", "uniform 0.2-1.5", f"{Scenario().habit_weight:g}", "0.7",
+         "0.5-1.1"]]
     assert (v["held_points"], v["in_50"], v["in_90"]) == ("4", "50\u00a0%", "75\u00a0%")
     assert (v["beats_line"], v["beats_bass"]) == ("1 of 1", "0 of 1")
     assert part["tables"]["history-holdout"]["rows"][1][-2:] == ["", ""]

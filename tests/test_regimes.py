@@ -19,11 +19,10 @@ YEARS = list(range(1998, 2006))
 
 
 def table(share_3d, stores=None, volume=None, years=YEARS, **extra) -> pd.DataFrame:
-    """A yearly table: the 3D share split evenly between home printing and print services."""
+    """A yearly table: the 3D share of the shopping goods' items, stores and carriers' volume."""
     n = len(years)
     share = np.asarray(share_3d, dtype=float)
-    return pd.DataFrame({"year": years, "share_home_print": share / 2,
-                         "share_print_service": share / 2,
+    return pd.DataFrame({"year": years, "printed_share_shopping": share,
                          "active_retailers": stores if stores is not None else [100.0] * n,
                          "carrier_volume_per_unit": volume if volume is not None
                          else [1.0] * n, **extra})

@@ -3,6 +3,8 @@ household, intermediation index, printer owners, and the active firms of each ro
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from market_abm.market import CHANNELS
@@ -11,6 +13,15 @@ from market_abm.palette import ROLE_LABELS
 from market_abm.viz.state import Snapshot
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def css_key(label: str) -> str:
+    """The css class suffix of a headline label: 'online ($)' -> 'online'.
+
+    >>> css_key("parcels / household")
+    'parcels-household'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
 def date_label(snap: Snapshot) -> str:
@@ -29,11 +40,9 @@ def headline(snap: Snapshot) -> dict[str, str]:
     out = {"date": date_label(snap), "step": f"{snap.steps} / {snap.n_steps}"}
     # shares of retail sales ($, as the Census counts e-commerce), then parcels (Pitney Bowes)
     shares = {c: float(row.get(f"spend_share_{c}", 0.0)) for c in CHANNELS}
-    for c in CHANNELS:
-        out[f"{c.replace('_', ' ')} (% of retail sales)"] = (f"{100 * shares[c]:.1f} %" if row
-                                                             else "-")
-    out["parcels / household / year"] = (f"{row['parcels_per_household']:.0f}" if row
-                                         else "-")
+    for c in CHANNELS:  # labelled "online ($)": a share of retail sales in dollars
+        out[f"{c.replace('_', ' ')} ($)"] = f"{100 * shares[c]:.1f} %" if row else "-"
+    out["parcels / household"] = f"{row['parcels_per_household']:.0f}" if row else "-"
     # mean intermediaries per unit sold in the supply network of the year so far
     index = intermediation_index(snap.graph)
     out["intermediation index"] = "-" if np.isnan(index) else f"{index:.2f}"

@@ -31,7 +31,7 @@ from market_abm.viz.export import (
     scenario_text,
 )
 from market_abm.viz.figure_image import FigureImage, scale_for
-from market_abm.viz.headline import date_label, firm_counts, headline
+from market_abm.viz.headline import css_key, date_label, firm_counts, headline
 from market_abm.viz.inspect import FirmInspector
 from market_abm.viz.live import LiveView
 from market_abm.viz.map_view import MapView
@@ -172,7 +172,7 @@ def Headline(snap: Snapshot, prefix: str = "headline"):
     css class: ``prefix``-label, e.g. headline-date)."""
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["headline"]):
         for label, value in headline(snap).items():
-            key = label.replace(" ", "-")
+            key = css_key(label)
             with solara.Card(margin=0, style={"min-width": "92px", "padding": "0px"}):
                 solara.Text(label, style={"font-size": "0.7em", "color": "#666"})
                 solara.Div(children=[value], classes=[f"{prefix}-{key}"],
