@@ -216,15 +216,18 @@ def units_sold(G: nx.DiGraph) -> dict[str, float]:
 def supply_chains(G: nx.DiGraph) -> dict[str, frozenset[str]]:
     """The intermediary roles a unit passes through before a seller of each role hands it on.
 
-    Found on the role-level graph of product flows (material excluded): a seller's chain is its
-    own role and every role upstream of it, producers excluded. In this model: retailer ->
-    {logistician, retailer}, logistician -> {logistician}, platform -> {platform},
+    Found on the role-level graph of product flows (material and the designs owners share
+    excluded): a seller's chain is its own role and every role upstream of it, producers
+    excluded. In this model: retailer -> {logistician, retailer}, logistician ->
+    {logistician}, marketplace -> {logistician, marketplace}, platform -> {platform},
     print_hub -> {platform, print_hub}.
     """
     role = dict(G.nodes(data="role"))
     roles = nx.DiGraph()
+    # the designs owners share (edges out of customer segments) are no route of a product
     roles.add_edges_from({(role[u], role[v]) for u, v, d in G.edges(data=True)
-                          if any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS)})
+                          if role[u] != "customers"
+                          and any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS)})
     return {r: frozenset(({r} | nx.ancestors(roles, r)) - {"producer", "customers"})
             for r in roles if r != "customers"}
 
@@ -261,22 +264,6 @@ def _shares(sold: dict[str, float], chains: dict[str, frozenset[str]]) -> dict[s
     total = sum(sold.values())
     return {r: (sum(u for s, u in sold.items() if r in chains[s]) / total if total > 0
                 else float("nan")) for r in INTERMEDIARY_ROLES}
-
-
-def product_network(G: nx.DiGraph) -> nx.DiGraph:
-    """The routes of the product: G's nodes and its edges that carry product units.
-
-    Edge attribute ``distance`` = product units of the whole graph / product units of the edge
-    (dimensionless, >= 1): strong flows are short. Material-only edges are left out, since a
-    product never travels along them.
-    """
-    H = nx.DiGraph()
-    H.add_nodes_from(G.nodes(data=True))
-    units = {(u, v): sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
-             for u, v, d in G.edges(data=True)}
-    total = sum(units.values())
-    H.add_edges_from((u, v, {"distance": total / x}) for (u, v), x in units.items() if x > 0)
-    return H
 
 
 def role_flow_betweenness(G: nx.DiGraph) -> dict[str, float]:
