@@ -22,7 +22,7 @@ from market_abm.market import (
     choice_probabilities,
     utilities,
 )
-from market_abm.offer import Supply, build_supply, parcel_scale
+from market_abm.offer import Supply, build_supply, parcel_scale, waived_share
 
 
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
@@ -178,7 +178,8 @@ class Outlook:
         if not len(joiners):
             return -np.inf
         discount = supply.offer.member_discount.copy()
-        discount[:, 1 + m] = supply.online_split[:, 1 + m]
+        discount[:, 1 + m] = waived_share(supply.online_split, supply.source_fee,
+                                          supply.parcel_split, m)
         offer = replace(supply.offer, member_discount=discount)
         items = cat.items_per_purchase
         orders = []

@@ -90,6 +90,19 @@ def online_shares(listed: np.ndarray, network_effect: float) -> np.ndarray:
     return out
 
 
+def waived_share(online_split: np.ndarray, source_fee: np.ndarray, parcel_split: np.ndarray,
+                 marketplace: int) -> np.ndarray:
+    """Share of a category's expected parcel fee per online order (K,) that a membership of
+    marketplace ``marketplace`` (its position) waives: its share of the orders times its fee
+    per order, over the fee of an order from any source."""
+    if not len(parcel_split):
+        return np.zeros(online_split.shape[0])
+    by_source = np.einsum("l,lks->ks", parcel_split, source_fee)  # (K, sources) $ per order
+    expected = (by_source * online_split).sum(axis=1)
+    mine = online_split[:, 1 + marketplace] * by_source[:, 1 + marketplace]
+    return np.divide(mine, expected, out=np.zeros_like(mine), where=expected > 0)
+
+
 def licensed_share(commons: float, scale: float, reach: np.ndarray,
                    licensers: np.ndarray) -> np.ndarray:
     """Share, per category, of the designs found that come from licensing producers rather
@@ -289,13 +302,9 @@ def build_supply(model) -> Supply:
     findable = cat.printable_share * coverage * bool(platforms)
     # A member of marketplace m pays no parcel fee on m's share of a category's online orders.
     discount = np.zeros((K, 1 + len(marketplaces)))
-    mean_fee = parcel_split @ source_fee.reshape(n_l, -1) if n_l else np.zeros(discount.size)
-    mean_fee = mean_fee.reshape(K, -1)  # (K, sources) $ per order, over the carriers
     for m, mp in enumerate(marketplaces):
         if mp.membership:
-            discount[:, 1 + m] = np.divide(online_split[:, 1 + m] * mean_fee[:, 1 + m],
-                                           fee[:, ONLINE], out=np.zeros(K),
-                                           where=fee[:, ONLINE] > 0)
+            discount[:, 1 + m] = waived_share(online_split, source_fee, parcel_split, m)
     offer = Offer(price=price, purchase_fee=fee, delay=delay, fit=fit, mismatch=mismatch,
                   open=open_, findable=findable, ref_price=ref, items=cat.items_per_purchase,
                   personalisation=cat.personalisation, printability=cat.printability,
