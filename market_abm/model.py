@@ -1,14 +1,18 @@
 """MarketModel: the step order of market_abm (see docs/model.md for the full description).
 
 Each step (a month by default):
-1. technology: capability frontier and printer price (a global learning curve);
-2. the firms' offer for the step (``offer.build_supply``);
-3. customers (one vectorised agent): internet access spreads, printers are retired, replaced
-   and bought, purchases arrive and pick a channel by multinomial logit, habits update;
+1. technology: capability frontier, printer price (a global learning curve), spending per
+   household;
+2. the firms' offer for the step (``offer.build_supply``): web shops, marketplaces, carriers,
+   stores, platforms, hubs and material;
+3. customers (one vectorised agent): internet access and smartphones spread, printers are
+   retired, replaced and bought, shopping decisions arrive and pick a channel by
+   multinomial logit, habits update;
 4. clearing: prices split among the roles on each channel, flows recorded, firms booked;
 5. producers reprice with capacity use (dynamic pricing);
 6. in December: the yearly review (exits, portfolios, investments, pivots, conversions,
-   entries of every role), then the year's flows are closed into the ledger.
+   marketplaces' sellers and membership, entries of every role, households' memberships),
+   then the year's flows are closed into the ledger.
 """
 
 from __future__ import annotations
