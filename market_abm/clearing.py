@@ -20,7 +20,7 @@ import numpy as np
 from market_abm.agents.customers import Purchases
 from market_abm.flows import Flow, value_added
 from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, retries
-from market_abm.offer import SPOOL_BULK, Supply
+from market_abm.offer import Supply, spool_cost
 
 
 @dataclass
@@ -39,7 +39,6 @@ class Cleared:
     material_parcels: float    # parcels of material carried (no supplier: bought online)
     returns: float = 0.0       # parcels of returned online orders
     orders_market: np.ndarray | None = None  # (n_m, K) online orders on each marketplace
-    waived: np.ndarray | None = None  # (n_m, K) $ of parcel fees each marketplace waived
     order_parcels: float = 0.0  # parcels of the step's online orders
 
     @property
@@ -196,8 +195,7 @@ def clear(model, supply: Supply, buys: Purchases) -> tuple[Cleared, list[Flow]]:
     parcel = float(units[:, ONLINE] @ cat.bulk)
     returns = float(purchases[:, ONLINE] @ cat.parcels) * s.online_return_rate
     return Cleared(units, spend, purchases, va, bulk, parcel, store_units, hub_units,
-                   material_units, material_parcels, returns, orders_market, waived,
-                   parcels), flows
+                   material_units, material_parcels, returns, orders_market, parcels), flows
 
 
 def book_firms(model, supply: Supply, cleared: Cleared) -> None:
@@ -244,12 +242,12 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
     # material bought online: its cost outside the region and its parcels' delivery cost
     material_cost = float(cleared.material_units @ cat.material_cost) \
         if supply.material_by_parcel else 0.0
-    spool_cost = s.parcel_cost * supply.parcel_scale + s.parcel_bulk_cost * SPOOL_BULK
+    spool = spool_cost(s, supply.parcel_scale)
     for i, lg in enumerate(supply.logisticians):
         share = supply.parcel_split[i]
         cost = (supply.bulk_split[i] * s.bulk_cost * cleared.bulk_volume
                 + share * (parcels @ supply.parcel_fee[i]) / margin
-                + share * (material_cost + cleared.material_parcels * spool_cost[i]))
+                + share * (material_cost + cleared.material_parcels * spool[i]))
         carried = share * cleared.parcels
         lg.parcel_volume += (carried * steps - lg.parcel_volume) / steps
         lg.book(va["logistician"][i], cost,

@@ -46,8 +46,9 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
     for t, name in enumerate(cat.stores.names):
         row[f"active_stores_{name}"] = int(stores[t])
     households = s.population_households
+    owners = int(np.count_nonzero(pop.owners))
     row.update(
-        printer_owner_share=float(pop.owners.mean()),
+        printer_owner_share=owners / pop.n,
         maker_share=float(pop.makers.mean()),
         internet_share=float(pop.internet.mean()),
         smartphone_share=float(pop.smartphone.mean()),
@@ -57,7 +58,7 @@ def step_row(model, supply: Supply, cleared: Cleared) -> dict:
         world_printers=model.world_printers,
         printers_bought=pop.printers_bought * hh / households * 1000.0 * s.steps_per_year,
         home_prints_per_owner=float(units[:, HOME_PRINT].sum()) * s.steps_per_year
-        / max(float(pop.owners.sum()) * hh, 1e-12) if pop.owners.any() else 0.0,
+        / (owners * hh) if owners else 0.0,
         units_sold=float(total),
         spend=float(spend.sum()),
         lost_purchases=pop.lost_purchases * hh,

@@ -18,6 +18,9 @@ import numpy as np
 from market_abm.market import HOME_PRINT, ONLINE, PRINT_SERVICE, RETAIL, Offer, retries
 from market_abm.technology import print_quality
 
+# Bulk of a parcel holding one spool of filament (a 1 kg spool, about a fifth of a shoebox).
+SPOOL_BULK = 0.2
+
 
 def price_shares(prices: np.ndarray, eligible: np.ndarray, sensitivity: float,
                  ref: np.ndarray) -> np.ndarray:
@@ -90,6 +93,19 @@ def online_shares(listed: np.ndarray, network_effect: float) -> np.ndarray:
     return out
 
 
+def marketplace_price(categories, scenario) -> np.ndarray:
+    """Price per item ($, K) of third-party sellers: unit cost at the starting markup times
+    (1 + online_margin), what a web shop would ask (sellers are price takers)."""
+    return (categories.unit_cost * (1.0 + scenario.producer_markup)
+            * (1.0 + scenario.online_margin))
+
+
+def spool_cost(scenario, scale: np.ndarray) -> np.ndarray:
+    """Each carrier's cost ($, n_l) of delivering one spool of filament: a parcel at its
+    density multiple ``scale`` plus the spool's bulk."""
+    return scenario.parcel_cost * scale + scenario.parcel_bulk_cost * SPOOL_BULK
+
+
 def waived_share(online_split: np.ndarray, source_fee: np.ndarray, parcel_split: np.ndarray,
                  marketplace: int) -> np.ndarray:
     """Share of a category's expected parcel fee per online order (K,) that a membership of
@@ -130,10 +146,6 @@ def inspection_learning(experience: np.ndarray, scenario) -> np.ndarray:
     """
     doublings = np.log2(np.maximum(experience / scenario.inspection_experience, 1.0))
     return (1.0 - scenario.inspection_learning) ** doublings
-
-
-# Bulk of a parcel holding one spool of filament (a 1 kg spool, about a fifth of a shoebox).
-SPOOL_BULK = 0.2
 
 
 @dataclass
@@ -217,8 +229,7 @@ def build_supply(model) -> Supply:
         listed[:, 1 + m] = seller_coverage(mp.sellers, seller_reach)
     online_split = online_shares(listed, s.marketplace_network_effect)
     online_coverage = 1.0 - np.prod(1.0 - listed, axis=1)
-    total = listed.sum(axis=1, keepdims=True)
-    marketplace_price = cat.unit_cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
+    third_party_price = marketplace_price(cat, s)
 
     margin = 1.0 + s.logistics_margin
     bulk_fee = s.bulk_cost * cat.bulk * margin
@@ -264,12 +275,11 @@ def build_supply(model) -> Supply:
     price = np.zeros((K, 4))
     price[:, RETAIL] = (w_goods + bulk_fee) * (1.0 + store_margin)
     price[:, ONLINE] = (online_split[:, 0] * w_online * (1.0 + s.online_margin)
-                        + online_split[:, 1:].sum(axis=1) * marketplace_price)
+                        + online_split[:, 1:].sum(axis=1) * third_party_price)
     fee = np.zeros((K, 4))
     fee[:, ONLINE] = parcel_split @ parcel_fee if n_l else 0.0
     if by_parcel and n_l:  # a spool's parcel fee, shared by the prints it makes
-        spool_fee = float(parcel_split @ (s.parcel_cost * scale + s.parcel_bulk_cost * SPOOL_BULK)
-                          * margin)
+        spool_fee = float(parcel_split @ spool_cost(s, scale) * margin)
         material_price = material_price + spool_fee * cat.material_cost / s.material_spool_price
     price[:, HOME_PRINT] = design_price + material_price
     price[:, PRINT_SERVICE] = design_price + hub_fee
@@ -294,7 +304,7 @@ def build_supply(model) -> Supply:
     designs = cat.printable & bool(platforms)  # ``findable``: which designs exist
     open_ = np.zeros((K, 4), dtype=bool)
     carriable = np.stack([store_ok.any(axis=0) & has_type[cat.store_type],
-                          (total[:, 0] > 0) & (cat.listing_reach > 0)], axis=1)
+                          (listed.sum(axis=1) > 0) & (cat.listing_reach > 0)], axis=1)
     open_[:, [RETAIL, ONLINE]] = carriable & bool(n_l)
     open_[:, HOME_PRINT] = designs & (bool(suppliers) or bool(n_l))  # material on sale
     open_[:, PRINT_SERVICE] = designs & bool(hubs) & (cat.printability < model.pro_capability)
@@ -317,7 +327,7 @@ def build_supply(model) -> Supply:
         share_goods=share_goods, share_online=share_online, share_design=share_design,
         online_sellers=online_sellers, online_coverage=online_coverage,
         marketplaces=marketplaces, online_weight=listed, online_split=online_split,
-        marketplace_price=marketplace_price, handling=handling, bulk_fee=bulk_fee,
+        marketplace_price=third_party_price, handling=handling, bulk_fee=bulk_fee,
         bulk_split=even_split(n_l), parcel_fee=parcel_fee, source_fee=source_fee,
         parcels_per_order=per_order * cat.parcels[:, None], parcel_split=parcel_split,
         parcel_scale=scale, delivery_days=days, store_margin=store_margin,

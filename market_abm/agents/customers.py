@@ -84,9 +84,9 @@ class CustomerPopulation(mesa.Agent):
         self.x = rng.uniform(0, s.region_size_km, n)
         self.y = rng.uniform(0, s.region_size_km, n)
         income = rng.lognormal(0.0, 0.4, n)
-        self.income = income / income.mean()  # multiple of the mean household's
-        self.time_value[:] = s.time_value * self.income
-        self.order_effort[:] = s.online_order_effort * self.income
+        income /= income.mean()  # multiple of the mean household's
+        self.time_value[:] = s.time_value * income
+        self.order_effort[:] = s.online_order_effort * income
         self.sensitivity[:] = s.price_sensitivity * rng.lognormal(
             -0.5 * s.sensitivity_spread**2, s.sensitivity_spread, n)
         self.taste[:] = s.personalisation_taste * rng.exponential(1.0, n)
@@ -199,10 +199,8 @@ class CustomerPopulation(mesa.Agent):
         buys = Purchases(who, what, choose(util, model.rng))
         self.last_print[buys.customer[buys.channel == HOME_PRINT]] = model.step_index()
         online = buys.channel == ONLINE
-        fee = supply.offer.purchase_fee[:, ONLINE] * model.categories.batch(
-            s.decisions_per_category)  # $ of the occasions one decision stands for
-
-        batch = model.categories.batch(s.decisions_per_category)
+        batch = model.categories.batch(s.decisions_per_category)  # occasions per decision
+        fee = supply.offer.purchase_fee[:, ONLINE] * batch  # $ of those occasions' parcels
         self.online_orders += np.bincount(buys.customer[online],
                                           batch.take(buys.category[online]), self.n)
         self.parcel_fees_year += np.bincount(buys.customer[online],

@@ -11,7 +11,7 @@ import numpy as np
 
 from market_abm.agents.base import Firm
 from market_abm.market import ONLINE
-from market_abm.offer import online_shares
+from market_abm.offer import marketplace_price, online_shares
 
 
 def seller_weight(sellers: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -30,8 +30,8 @@ class Marketplace(Firm):
     The sellers are a vectorised population of identical small firms (like the households):
     each lists the share ``seller_listing_reach`` x the category's listing_reach of its
     catalogue, pays the marketplace ``marketplace_commission`` of its sales and the
-    overheads ``seller_fixed_cost`` a year; ``seller_profit_year`` (K,) holds their summed
-    profit ($). ``membership`` says whether the marketplace offers its delivery membership
+    overheads ``seller_fixed_cost`` a year (their entry rule, ``review``, is on expected
+    profit). ``membership`` says whether the marketplace offers its delivery membership
     (``membership_fee`` a year, no parcel fee on its orders).
     """
 
@@ -43,16 +43,12 @@ class Marketplace(Firm):
         super().__init__(model, fixed_cost)
         self.sellers = np.asarray(sellers, dtype=float).copy()
         self.membership = False
-        self.seller_profit_year = np.zeros(len(self.sellers))
-        self.last_seller_profit = np.zeros(len(self.sellers))
         self.members = 0.0  # households with its membership (real households)
         self.orders_year = self.market_orders_year = 0.0
         self.online_share = 0.0  # its share of all online orders, last year
 
     def close_year(self) -> None:
         super().close_year()
-        self.last_seller_profit = self.seller_profit_year
-        self.seller_profit_year = np.zeros(len(self.sellers))
         self.online_share = self.orders_year / max(self.market_orders_year, 1e-12)
         self.orders_year = self.market_orders_year = 0.0
 
@@ -61,17 +57,13 @@ class Marketplace(Firm):
         """One step's books: ``units`` and ``orders`` (K,) sold through it, of
         ``market_orders`` (K,) online orders in all. The marketplace keeps the commission
         and pays its sellers the rest of the price (value_added is price less the parcel
-        fees it waived); members pay membership_fee a year; the sellers' profit is
-        booked per category."""
-        model = self.model
-        s, cat = model.scenario, model.categories
+        fees it waived); members pay membership_fee a year."""
+        s = self.model.scenario
         steps = s.steps_per_year
         sales = supply.marketplace_price * units  # (K,) $
         payout = (1.0 - s.marketplace_commission) * sales
         fees = self.members * s.membership_fee / steps
         self.book(value_added + fees, float(payout.sum()), float(units.sum()))
-        self.seller_profit_year += payout - cat.unit_cost * (1.0 + s.online_handling) * units \
-            - s.seller_fixed_cost * self.sellers / steps
         self.orders_year += float(orders.sum())
         self.market_orders_year += float(market_orders.sum())
 
@@ -79,9 +71,9 @@ class Marketplace(Firm):
     def seller_margin(model) -> np.ndarray:
         """$ a third-party seller earns per item (K,): the marketplace price less the
         commission, unit cost and handling."""
-        s, cost = model.scenario, model.categories.unit_cost
-        price = cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
-        return price * (1.0 - s.marketplace_commission) - cost * (1.0 + s.online_handling)
+        s, cat = model.scenario, model.categories
+        return (marketplace_price(cat, s) * (1.0 - s.marketplace_commission)
+                - cat.unit_cost * (1.0 + s.online_handling))
 
     def review(self, outlook) -> None:
         """Sellers and membership, on expected profit.
@@ -118,7 +110,7 @@ class Marketplace(Firm):
         supply = outlook.supply
         reach = s.seller_listing_reach * cat.listing_reach
         sellable = (cat.listing_reach > 0) & (cls.seller_margin(model) > 0)
-        price = cat.unit_cost * (1.0 + s.producer_markup) * (1.0 + s.online_margin)
+        price = marketplace_price(cat, s)
         online = outlook.current[:, ONLINE]
         listed = supply.online_weight.copy()
         seed = np.where(sellable, s.marketplace_seed_sellers, 0.0)
