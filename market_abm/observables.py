@@ -90,7 +90,8 @@ def _us_parcels(frame: pd.DataFrame, scenario) -> pd.Series:
     """Parcels a year of the US (billions) if every US household shipped and received what
     the region's households do: parcels per household times US households, the unit of the
     Pitney Bowes index (us_parcels.csv)."""
-    households = us_households().reindex(frame["year"].to_numpy()).to_numpy()
+    years = frame["year"] if "year" in frame else frame.index.get_level_values("year")
+    households = us_households().reindex(np.asarray(years)).to_numpy()
     return frame["parcels_per_household"] * households * 1e6 / 1e9
 
 

@@ -112,3 +112,22 @@ def test_the_history_match_experiment_runs_the_variant_asked(tmp_path, monkeypat
         assert [argv[argv.index("--out") + 1] for argv in commands] == \
             [str(tmp_path / f) for f in folders]
         assert [("--holdout" in argv) for argv in commands] == [f == "holdout" for f in folders]
+
+
+def test_the_history_experiment_sets_every_series_against_a_run():
+    """experiments.history.compare on the yearly table of one short baseline run: every
+    series of the project's data gets its rows, parcels in level among them."""
+    from experiments import history
+    from market_abm import MarketModel, load_scenario
+    from market_abm.indicators import yearly
+
+    scenario = load_scenario("baseline", {"n_customers": 200, "end_year": 2024,
+                                          "steps_per_year": 4})
+    model = MarketModel(scenario, rng=2)
+    model.run_for(scenario.n_steps)
+    table = history.compare(yearly(model.timeseries).reset_index().assign(run_id=0), scenario)
+    series = set(table["series"])
+    assert {"parcels (billions a year)", "e-commerce share of retail sales",
+            "adults owning a smartphone (a driver, fitted)"} <= series
+    parcels = table[table["series"] == "parcels (billions a year)"].set_index("year")
+    assert 2015 in parcels.index and parcels.loc[2015, "model"] > 0
