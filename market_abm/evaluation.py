@@ -14,32 +14,88 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from market_abm.market import (
+    CHANNELS,
     HOME_PRINT,
     ONLINE,
     PRINT_SERVICE,
     RETAIL,
     Offer,
+    Shoppers,
+    channel_utilities,
     choice_probabilities,
-    utilities,
+    served,
 )
 from market_abm.offer import Supply, build_supply, parcel_scale, waived_share
 
 
+class SampleChoice:
+    """The sampled customers' purchases of every category under one offer, and their channel
+    utilities with a design found: the common part of the review's what-ifs.
+
+    Rows are customer-major (row ``i * K + k`` is ``sample[i]``'s purchase of category k).
+    A what-if (expected_units with ``base``) gathers its rows and recomputes only the
+    channels it changes; since each row's utility depends on that purchase alone, the result
+    is the one a full computation gives, at a fraction of its cost. Without a design found,
+    the printing channels are unavailable and the others unchanged.
+    """
+
+    def __init__(self, model, offer: Offer, sample: np.ndarray):
+        s, K = model.scenario, len(model.categories)
+        self.model, self.offer, self.sample, self.K = model, offer, sample, K
+        self.customer, self.category = np.repeat(sample, K), np.tile(np.arange(K), len(sample))
+        self.table = model.customers.rows(self.customer)
+        self.shoppers = model.customers.shoppers_of(self.table, self.customer, self.category,
+                                                    model.social_use)
+        util = np.full((len(CHANNELS), len(sample) * K), -np.inf, dtype=np.float32)
+        self.util = channel_utilities(offer, self.shoppers, s.habit_weight, s.social_weight,
+                                      range(len(CHANNELS)), util)  # channel-major (4, m)
+
+    def rows(self, customers: np.ndarray, categories: np.ndarray) -> np.ndarray | None:
+        """Row indices of ``customers`` (part of the sample) x ``categories``, customer-major;
+        None when that is every row in order."""
+        if len(customers) == len(self.sample) and len(categories) == self.K and \
+                np.array_equal(customers, self.sample) and \
+                np.array_equal(categories, np.arange(self.K)):
+            return None
+        at = np.searchsorted(self.sample, customers)
+        return (at[:, None] * self.K + np.asarray(categories)[None, :]).ravel()
+
+    def subset(self, rows: np.ndarray) -> Shoppers:
+        """The purchases ``rows`` only (as ``self.shoppers.subset(rows)``, gathered faster)."""
+        return self.model.customers.shoppers_of(self.table.take(rows, axis=0),
+                                                self.customer.take(rows),
+                                                self.category.take(rows),
+                                                self.model.social_use)
+
+
 def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarray | None = None,
                    travel: dict[str, np.ndarray] | None = None,
-                   member_of: np.ndarray | None = None) -> np.ndarray:
+                   member_of: np.ndarray | None = None, base: SampleChoice | None = None,
+                   changed: tuple[int, ...] = tuple(range(len(CHANNELS)))) -> np.ndarray:
     """Expected real items per year (len(sample), K, 4) bought by each sampled customer's
     share of the population under ``offer`` (averaged over finding a design or not).
 
     ``categories`` (indices) limits the purchases evaluated (others are 0); ``travel`` replaces
     the shoppers' trip costs, ``{"store": (len(sample),), "hub": (len(sample),)}`` ($ per
-    purchase), as a store or hub at a new site would.
+    purchase), as a store or hub at a new site would. With ``base`` (the same customers'
+    SampleChoice under an offer that differs from ``offer`` only in the ``changed``
+    channels, with the same travel and memberships for the others), only those channels'
+    utilities are computed.
     """
     s, cat = model.scenario, model.categories
     K = len(cat)
     ks = np.arange(K) if categories is None else np.asarray(categories)
-    who, what = np.repeat(sample, len(ks)), np.tile(ks, len(sample))
-    shoppers = model.customers.shoppers(who, what, model.social_use)
+    if base is None:
+        who, what = np.repeat(sample, len(ks)), np.tile(ks, len(sample))
+        shoppers = model.customers.shoppers(who, what, model.social_use)
+        util = np.full((len(CHANNELS), len(who)), -np.inf, dtype=np.float32)
+        changed = tuple(range(len(CHANNELS)))
+    else:
+        rows = base.rows(sample, ks)
+        if rows is None:
+            shoppers, util = replace(base.shoppers), base.util.copy()
+        else:
+            shoppers, util = base.subset(rows), base.util.take(rows, axis=1)
     if member_of is not None:  # memberships as if (1 + marketplace position, 0 none)
         shoppers.member_of = np.repeat(member_of, len(ks))
     if travel:
@@ -47,18 +103,27 @@ def expected_units(model, offer: Offer, sample: np.ndarray, categories: np.ndarr
             shoppers.travel_store = np.repeat(travel["store"], len(ks))
         if "hub" in travel:
             shoppers.travel_hub = np.repeat(travel["hub"], len(ks))
-    probs = np.zeros((len(who), 4))
-    found = offer.findable.take(what)
-    for design_found, weight in ((True, found), (False, 1.0 - found)):
-        shoppers.design_found = design_found
-        util = utilities(offer, shoppers, s.habit_weight, s.social_weight)
-        ok = np.isfinite(util).any(axis=1)
-        probs[ok] += choice_probabilities(util[ok]) * weight[ok, None]
+    shoppers.design_found = True
+    channel_utilities(offer, shoppers, s.habit_weight, s.social_weight, changed, util)
+    no_design = util.copy()
+    no_design[[HOME_PRINT, PRINT_SERVICE]] = -np.inf
+    probs = np.zeros(util.shape)  # channel-major, as the utilities
+    found = offer.findable.take(shoppers.category)
+    for u, weight in ((util, found), (no_design, 1.0 - found)):
+        ok = served(u.T)
+        if ok.all():
+            probs += choice_probabilities(u.T).T * weight
+        else:
+            probs[:, ok] += choice_probabilities(u[:, ok].T).T * weight[ok]
     per_customer = s.population_households / len(sample)
-    rate = np.tile(cat.items_per_year[ks], len(sample))[:, None]
+    rate = np.tile(cat.items_per_year[ks], len(sample))
     out = np.zeros((len(sample), K, 4))
-    out[:, ks, :] = (probs * rate * per_customer).reshape(len(sample), len(ks), 4)
+    out[:, ks, :] = (probs * rate * per_customer).T.reshape(len(sample), len(ks), 4)
     return out
+
+
+# The channels a printing what-if changes (printing_offer): the two that print.
+PRINTING = (HOME_PRINT, PRINT_SERVICE)
 
 
 def with_open(offer: Offer, channel: int, categories: np.ndarray, **changes) -> Offer:
@@ -129,6 +194,7 @@ class Outlook:
     hub_bound: float
     hub_sites: list[tuple[float, float]]
     store_sites: list[tuple[int, float, float]]
+    base: SampleChoice
     new_suppliers: int = 0
 
     @classmethod
@@ -139,17 +205,19 @@ class Outlook:
         n = model.customers.n
         sample = np.sort(model.rng.choice(n, min(n, s.evaluation_sample), replace=False))
         offer = supply.offer
-        current = expected_units(model, offer, sample).sum(0)
+        base = SampleChoice(model, offer, sample)
+        current = expected_units(model, offer, sample, base=base, changed=()).sum(0)
         makers = np.array([p.makes for p in supply.producers], dtype=bool).reshape(-1, len(cat))
-        online = expected_units(model, with_open(offer, ONLINE, makers.any(0)),
-                                sample)[:, :, ONLINE].sum(0)
+        online = expected_units(model, with_open(offer, ONLINE, makers.any(0)), sample,
+                                base=base, changed=(ONLINE,))[:, :, ONLINE].sum(0)
         travel = None
         if not supply.hubs:  # as if one hub stood at the centre of the region
             pop, centre = model.customers, s.region_size_km / 2
             travel = {"hub": model.trip_cost(np.hypot(pop.x[sample] - centre,
                                                       pop.y[sample] - centre))}
         printing = expected_units(model, printing_offer(model, supply, np.ones(len(cat)),
-                                                        hubs=True), sample, travel=travel)
+                                                        hubs=True), sample, travel=travel,
+                                  base=base, changed=PRINTING)
         licensers = np.array([p.makes & p.licenses_designs for p in supply.producers],
                              dtype=bool).reshape(-1, len(cat)).sum(0)
         coverage = supply.design_coverage
@@ -158,11 +226,12 @@ class Outlook:
         if len(can_print):
             no_trip = {"hub": np.zeros(len(sample))}
             served = expected_units(model, printing_offer(model, supply, coverage, hubs=True),
-                                    sample, can_print, no_trip)[:, :, PRINT_SERVICE].sum(0)
+                                    sample, can_print, no_trip, base=base,
+                                    changed=PRINTING)[:, :, PRINT_SERVICE].sum(0)
             hub_bound = float(served @ (supply.hub_fee - supply.hub_cost))
         return cls(supply, sample, current, online,
                    printing[:, :, [HOME_PRINT, PRINT_SERVICE]].sum(0), coverage, licensers,
-                   hub_bound, [], [])
+                   hub_bound, [], [], base)
 
     def membership_gain(self, model, marketplace) -> float:
         """Yearly profit ($) ``marketplace`` expects from offering its delivery membership:
@@ -185,7 +254,8 @@ class Outlook:
         orders = []
         for member in (0, m + 1):
             units = expected_units(model, offer, joiners, member_of=np.full(len(joiners),
-                                                                            member))
+                                                                            member),
+                                   base=self.base, changed=(ONLINE,))
             orders.append(units.sum(0)[:, ONLINE] * supply.online_split[:, 1 + m] / items)
         weight = len(joiners) / len(self.sample)  # joiners' share of the population
         before, after = orders[0] * weight, orders[1] * weight
@@ -209,18 +279,26 @@ class Outlook:
         """Expected items per year (K, 4) of ``customers`` (part of the sample, keeping their
         weight in it) under ``offer`` (default: the current offer), with their trips replaced
         by ``travel``."""
+        changed = (RETAIL,) if offer is None else PRINTING
+        if offer is None and set(travel) != {"store"} or offer is not None and \
+                set(travel) != {"hub"}:
+            raise ValueError("units_of: a store's what-if changes the store trips of the "
+                             "current offer, a hub's the hub trips of a printing offer")
         offer = self.supply.offer if offer is None else offer
-        units = expected_units(model, offer, customers, categories, travel)
+        units = expected_units(model, offer, customers, categories, travel, base=self.base,
+                               changed=changed)
         return units.sum(0) * len(customers) / len(self.sample)
 
     def carried(self, model) -> np.ndarray:
         """Expected items per year (K, 4) if a new carrier delivered (``carried_offer``):
         the volumes a carrier entering a region with none would plan for."""
-        return expected_units(model, carried_offer(model, self.supply), self.sample).sum(0)
+        return expected_units(model, carried_offer(model, self.supply), self.sample,
+                              base=self.base, changed=(RETAIL, ONLINE)).sum(0)
 
     def refresh(self, model) -> None:
         """Rebuild the offer after the reviews, before entries: entrants see the stores
         converted into hubs and the carriers pivoted into material suppliers (entrants of
         one role see those of their role that entered before them, not other roles')."""
         self.supply = build_supply(model)
+        self.base = SampleChoice(model, self.supply.offer, self.sample)
         self.new_suppliers = 0

@@ -172,19 +172,31 @@ def relative_cost(offer: Offer, shoppers: Shoppers, channel: int) -> np.ndarray:
 
 
 
+def channel_available(offer: Offer, shoppers: Shoppers, channel: int) -> np.ndarray:
+    """Which purchases can use ``channel`` (bool (m,)): it is supplied for the category, and
+    the household can reach it (a store of the type, internet, a printer that can print the
+    item and a design found, a print hub)."""
+    avail = shoppers.per_category(offer.open[:, channel])
+    if channel == RETAIL:
+        avail &= np.isfinite(shoppers.travel_store)
+    elif channel == ONLINE:
+        avail &= shoppers.internet
+    elif channel == HOME_PRINT:
+        if avail.any():
+            avail &= shoppers.internet & (
+                shoppers.printer > shoppers.per_category(offer.printability))
+        avail &= shoppers.design_found
+    else:
+        avail &= shoppers.internet & np.isfinite(shoppers.travel_hub)
+        avail &= shoppers.design_found
+    return avail
+
+
 def available(offer: Offer, shoppers: Shoppers) -> np.ndarray:
     """Which channels each purchase can use (bool, shape (m, 4); channel-major in memory)."""
     avail = np.empty((len(CHANNELS), len(shoppers.category)), dtype=bool)
     for c, row in enumerate(avail):
-        row[:] = shoppers.per_category(offer.open[:, c])
-    avail[RETAIL] &= np.isfinite(shoppers.travel_store)
-    avail[ONLINE] &= shoppers.internet
-    if avail[HOME_PRINT].any():
-        avail[HOME_PRINT] &= shoppers.internet & (
-            shoppers.printer > shoppers.per_category(offer.printability))
-    avail[PRINT_SERVICE] &= shoppers.internet & np.isfinite(shoppers.travel_hub)
-    avail[HOME_PRINT] &= shoppers.design_found
-    avail[PRINT_SERVICE] &= shoppers.design_found
+        row[:] = channel_available(offer, shoppers, c)
     return avail.T
 
 
@@ -213,21 +225,33 @@ def utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
     (``choose`` reads it the same way). A channel no purchase can use is -inf throughout
     and its costs are not computed; a channel few can use is computed for those only.
     """
+    util = np.full((len(CHANNELS), len(shoppers.category)), -np.inf, dtype=np.float32)
+    return channel_utilities(offer, shoppers, habit_weight, social_weight, range(len(CHANNELS)),
+                             util).T
+
+
+def channel_utilities(offer: Offer, shoppers: Shoppers, habit_weight: float,
+                      social_weight: float, channels, util: np.ndarray) -> np.ndarray:
+    """Write the utilities of ``channels`` into the channel-major (4, m) float32 ``util``
+    (-inf where unavailable) and return it; the other channels' rows are left as they are (a
+    what-if that changes one channel reuses the others). Each row's value depends on that
+    purchase alone, so a row computed on a subset equals the same row computed on all."""
     m = len(shoppers.category)
-    util = np.full((len(CHANNELS), m), -np.inf, dtype=np.float32)
-    avail = available(offer, shoppers).T
-    for c, row in enumerate(util):
-        usable = np.count_nonzero(avail[c])
+    for c in channels:
+        row = util[c]
+        avail = channel_available(offer, shoppers, c)
+        usable = np.count_nonzero(avail)
         if usable == 0:
-            continue
-        if usable < SUBSET_SHARE * m:
-            rows = np.flatnonzero(avail[c])
+            row[:] = -np.inf
+        elif usable < SUBSET_SHARE * m:
+            rows = np.flatnonzero(avail)
+            row[:] = -np.inf
             row[rows] = channel_utility(offer, shoppers.subset(rows), c, habit_weight,
                                         social_weight)
         else:
             row[:] = channel_utility(offer, shoppers, c, habit_weight, social_weight)
-            row[~avail[c]] = -np.inf
-    return util.T
+            row[~avail] = -np.inf
+    return util
 
 
 def served(util: np.ndarray) -> np.ndarray:

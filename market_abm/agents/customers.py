@@ -135,7 +135,12 @@ class CustomerPopulation(mesa.Agent):
                  social_use: np.ndarray) -> Shoppers:
         """The customer-side attributes of purchases (one row per customer, category pair);
         ``social_use`` (n, 4) is the neighbours' channel use."""
-        rows = self.rows(customer)
+        return self.shoppers_of(self.rows(customer), customer, category, social_use)
+
+    def shoppers_of(self, rows: np.ndarray, customer: np.ndarray, category: np.ndarray,
+                    social_use: np.ndarray) -> Shoppers:
+        """shoppers() from the customers' table ``rows`` already gathered (``rows(customer)``,
+        or a part of such a gather: one take of the table is cheaper than one per field)."""
         col = {name: rows[:, j] for j, name in enumerate(self.TABLE_COLUMNS)}
         types = self.travel_store.shape[1]
         travel = self.travel_store.ravel().take(
