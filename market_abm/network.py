@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -151,20 +152,28 @@ def _add_edges(G: nx.DiGraph, wide: pd.DataFrame, index: pd.DataFrame) -> None:
     G.add_edges_from((u, v, {**dict(zip(names, row, strict=True)), "kinds": label[bits],
                              "weight": row[-2]})
                      for u, v, row, bits in zip(src, dst, table, present.tolist(), strict=True))
-    # Node sums, one bincount each: value added is out - in; a firm's throughput is what it
-    # passes on (all units), a segment's what it buys (product units).
     position = {n: i for i, n in enumerate(G.nodes)}
     s = np.fromiter((position[u] for u in src), np.int64, len(src))
     d = np.fromiter((position[v] for v in dst), np.int64, len(dst))
-    firm_src = (index["src_role"] != "customers").to_numpy()
-    to_customers = (index["dst_role"] == "customers").to_numpy()
-    size = len(position)
-    added = (np.bincount(s, cols["value"], size) - np.bincount(d, cols["value"], size)).tolist()
-    through = (np.bincount(s[firm_src], cols["units"][firm_src], size)
-               + np.bincount(d[to_customers], product[to_customers], size)).tolist()
-    for (_, attrs), va, tp in zip(G.nodes(data=True), added, through, strict=True):
+    added, through = _node_sums(s, d, cols["value"], cols["units"], product, index,
+                                len(position))
+    for (_, attrs), va, tp in zip(G.nodes(data=True), added.tolist(), through.tolist(),
+                                  strict=True):
         attrs["value_added"] += va
         attrs["throughput"] += tp
+
+
+def _node_sums(s: np.ndarray, d: np.ndarray, value: np.ndarray, units: np.ndarray,
+               product: np.ndarray, index: pd.DataFrame, size: int):
+    """Value added ($, out - in) and throughput (units) per node, one bincount each, from the
+    edge rows' source and destination positions ``s`` and ``d``: a firm's throughput is what
+    it passes on (all units), a segment's what it buys (product units)."""
+    firm_src = (index["src_role"] != "customers").to_numpy()
+    to_customers = (index["dst_role"] == "customers").to_numpy()
+    added = np.bincount(s, value, size) - np.bincount(d, value, size)
+    through = (np.bincount(s[firm_src], units[firm_src], size)
+               + np.bincount(d[to_customers], product[to_customers], size))
+    return added, through
 
 
 def step_graph(model) -> nx.DiGraph:
@@ -196,6 +205,81 @@ def step_graph(model) -> nx.DiGraph:
     return build_graph(ledger.close_year(year, ids), firms, year, model.n_segments)
 
 
+PRODUCT_COLUMNS = [FLOW_KINDS.index(k) for k in PRODUCT_KINDS]
+
+
+@dataclass
+class YearNetwork:
+    """One year's supply network as arrays, in the order of its networkx graph (nodes as
+    ``G.nodes``, edges as ``G.edges``): what the metrics read. ``network_metrics`` builds it
+    straight from the flow table (the same numbers as from the graph, without a dict per
+    edge); ``of_graph`` takes it from any graph.
+
+    roles: role per node; src, dst: node positions per edge; units: (edges, FLOW_KINDS)
+    units per kind; throughput: per node (build_graph's node attribute).
+    """
+
+    roles: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    units: np.ndarray
+    throughput: np.ndarray
+
+    @classmethod
+    def of_graph(cls, G: nx.DiGraph) -> YearNetwork:
+        position = {n: i for i, n in enumerate(G.nodes)}
+        edges = list(G.edges(data=True))
+        units = np.array([[d[f"units_{k}"] for k in FLOW_KINDS] for _, _, d in edges],
+                         dtype=float).reshape(len(edges), len(FLOW_KINDS))
+        return cls(np.array([d["role"] for _, d in G.nodes(data=True)], dtype=object),
+                   np.array([position[u] for u, _, _ in edges], dtype=np.int64),
+                   np.array([position[v] for _, v, _ in edges], dtype=np.int64), units,
+                   np.array([d["throughput"] for _, d in G.nodes(data=True)], dtype=float))
+
+    @classmethod
+    def of_table(cls, wide: pd.DataFrame, nodes: pd.DataFrame, year: int,
+                 segments: int | None) -> YearNetwork:
+        """From the year's edge_table rows (``wide``, without the year level) and firm rows
+        (``nodes``), as _graph would build the graph."""
+        index = wide.index.to_frame(index=False)
+        if segments is None:
+            bought = index.loc[index["dst_role"] == "customers", "dst_id"].unique()
+            seg = sorted(int(i) for i in bought)
+        else:
+            seg = list(range(segments))
+        names = [node_name(r, i) for r, i in zip(nodes["role"], nodes["id"], strict=True)]
+        names += [node_name("customers", s) for s in seg]
+        roles = np.array(list(nodes["role"]) + ["customers"] * len(seg), dtype=object)
+        if wide.empty:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(roles, empty, empty, np.zeros((0, len(FLOW_KINDS))),
+                       np.zeros(len(names)))
+        position = {n: i for i, n in enumerate(names)}
+        src = [f"{r}:{i}" for r, i in zip(index["src_role"].to_numpy(object),
+                                          index["src_id"].to_numpy(), strict=True)]
+        dst = [f"{r}:{i}" for r, i in zip(index["dst_role"].to_numpy(object),
+                                          index["dst_id"].to_numpy(), strict=True)]
+        unknown = sorted((set(src) | set(dst)) - set(position))
+        if unknown:
+            raise ValueError(f"flow touches {unknown[0]}, which is not an active node of "
+                             f"{year}")
+        s = np.fromiter((position[u] for u in src), np.int64, len(src))
+        d = np.fromiter((position[v] for v in dst), np.int64, len(dst))
+        zero = np.zeros(len(wide))
+        per_kind = {m: np.column_stack([wide[(m, k)].to_numpy() if (m, k) in wide else zero
+                                        for k in FLOW_KINDS]) for m in ("units", "value")}
+        units = per_kind["units"]
+        product = units[:, PRODUCT_COLUMNS].sum(axis=1)
+        _, through = _node_sums(s, d, per_kind["value"].sum(axis=1), units.sum(axis=1),
+                                product, index, len(names))
+        order = np.argsort(s, kind="stable")  # G.edges: by source node, then as added
+        return cls(roles, s[order], d[order], units[order], through)
+
+    def product(self) -> np.ndarray:
+        """Units of the product kinds per edge (material excluded)."""
+        return self.units[:, PRODUCT_COLUMNS].sum(axis=1)
+
+
 def units_sold(G: nx.DiGraph) -> dict[str, float]:
     """Units bought by customers per role of the seller (goods, parcels, designs, print jobs).
 
@@ -204,12 +288,17 @@ def units_sold(G: nx.DiGraph) -> dict[str, float]:
     Example: a store selling 10 units and a carrier delivering 30 parcels give
     ``{"retailer": 10.0, "logistician": 30.0}``.
     """
-    role = dict(G.nodes(data="role"))
-    sold: dict[str, float] = {}
-    for u, v, d in G.edges(data=True):
-        if role[v] == "customers":
-            units = sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
-            sold[role[u]] = sold.get(role[u], 0.0) + units
+    return _units_sold(YearNetwork.of_graph(G))
+
+
+def _units_sold(net: YearNetwork) -> dict[str, float]:
+    to_customers = net.roles[net.dst] == "customers"
+    seller = net.roles[net.src[to_customers]]
+    if not len(seller):
+        return {}
+    names, first, code = np.unique(seller, return_index=True, return_inverse=True)
+    totals = np.bincount(code, net.product()[to_customers], len(names))  # in edge order
+    sold = {names[j]: float(totals[j]) for j in np.argsort(first)}  # roles as first met
     return {r: units for r, units in sold.items() if units > 0}
 
 
@@ -222,12 +311,15 @@ def supply_chains(G: nx.DiGraph) -> dict[str, frozenset[str]]:
     {logistician}, marketplace -> {logistician, marketplace}, platform -> {platform},
     print_hub -> {platform, print_hub}.
     """
-    role = dict(G.nodes(data="role"))
+    return _supply_chains(YearNetwork.of_graph(G))
+
+
+def _supply_chains(net: YearNetwork) -> dict[str, frozenset[str]]:
     roles = nx.DiGraph()
     # the designs owners share (edges out of customer segments) are no route of a product
-    roles.add_edges_from({(role[u], role[v]) for u, v, d in G.edges(data=True)
-                          if role[u] != "customers"
-                          and any(d[f"units_{k}"] > 0 for k in PRODUCT_KINDS)})
+    route = (net.roles[net.src] != "customers") & (net.units[:, PRODUCT_COLUMNS] > 0).any(axis=1)
+    roles.add_edges_from(set(zip(net.roles[net.src[route]], net.roles[net.dst[route]],
+                                 strict=True)))
     return {r: frozenset(({r} | nx.ancestors(roles, r)) - {"producer", "customers"})
             for r in roles if r != "customers"}
 
@@ -281,33 +373,32 @@ def role_flow_betweenness(G: nx.DiGraph) -> dict[str, float]:
     Example: a producer selling 10 units through a store and 30 as parcels to one segment:
     logistician 1.0 (every unit), retailer 0.25.
     """
-    nodes = list(G.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    role = [G.nodes[n]["role"] for n in nodes]
+    return _flow_betweenness(YearNetwork.of_graph(G))
+
+
+def _flow_betweenness(net: YearNetwork) -> dict[str, float]:
+    role = net.roles
     out = dict.fromkeys(INTERMEDIARY_ROLES, 0.0)
-    n = len(nodes)
+    n = len(role)
     if n == 0:
         return out
     routing = np.zeros((n, n))
-    for u, v, d in G.edges(data=True):
-        if G.nodes[u]["role"] == "customers":
-            continue
-        units = sum(d[f"units_{k}"] for k in PRODUCT_KINDS)
-        if units > 0:
-            routing[index[u], index[v]] = units
+    units = net.product()
+    route = (role[net.src] != "customers") & (units > 0)
+    routing[net.src[route], net.dst[route]] = units[route]
     total = routing.sum(axis=1, keepdims=True)
     routing = np.divide(routing, total, out=np.zeros_like(routing), where=total > 0)
     # reach[i, j]: share of what node i passes on that arrives at node j (any path length)
     reach = np.linalg.solve(np.eye(n) - routing, np.eye(n))
-    producers = [i for i, r in enumerate(role) if r == "producer"]
-    segments = [i for i, r in enumerate(role) if r == "customers"]
+    producers = np.flatnonzero(role == "producer")
+    segments = np.flatnonzero(role == "customers")
     pair = reach[np.ix_(producers, segments)]  # (p, s) share of p's output reaching s
     served = pair > 1e-12
     if not served.any():
         return out
     for r in INTERMEDIARY_ROLES:
-        via = [i for i, x in enumerate(role) if x == r]
-        if not via:
+        via = np.flatnonzero(role == r)
+        if not len(via):
             continue
         through = reach[np.ix_(producers, via)] @ reach[np.ix_(via, segments)]
         out[r] = float((through[served] / pair[served]).mean())
@@ -321,7 +412,11 @@ def hhi(G: nx.DiGraph, role: str) -> float:
 
     Example: two platforms with throughput 3 and 1: 0.75**2 + 0.25**2 = 0.625.
     """
-    units = np.array([d["throughput"] for _, d in G.nodes(data=True) if d["role"] == role])
+    return _hhi(YearNetwork.of_graph(G), role)
+
+
+def _hhi(net: YearNetwork, role: str) -> float:
+    units = net.throughput[net.roles == role]
     total = units.sum()
     return float(((units / total) ** 2).sum()) if total > 0 else float("nan")
 
@@ -331,16 +426,20 @@ def graph_metrics(G: nx.DiGraph) -> dict[str, float]:
 
     Example: ``graph_metrics(step_graph(model))["intermediation_index"]``.
     """
-    row: dict[str, float] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
-    roles = [d["role"] for _, d in G.nodes(data=True)]
+    return _metrics(YearNetwork.of_graph(G))
+
+
+def _metrics(net: YearNetwork) -> dict[str, float]:
+    row: dict[str, float] = {"nodes": len(net.roles), "edges": len(net.src)}
+    roles = net.roles.tolist()
     for role in FIRM_ROLES:
         row[f"firms_{role}"] = roles.count(role)
-    sold, chains = units_sold(G), supply_chains(G)
+    sold, chains = _units_sold(net), _supply_chains(net)
     row["units_sold"] = sum(sold.values())
     row["intermediation_index"] = _index(sold, chains)
     row.update({f"flow_share_{r}": s for r, s in _shares(sold, chains).items()})
-    row.update({f"flow_betweenness_{r}": b for r, b in role_flow_betweenness(G).items()})
-    row.update({f"hhi_{name}": hhi(G, role) for name, role in HHI_ROLES.items()})
+    row.update({f"flow_betweenness_{r}": b for r, b in _flow_betweenness(net).items()})
+    row.update({f"hhi_{name}": _hhi(net, role) for name, role in HHI_ROLES.items()})
     return row
 
 
@@ -374,8 +473,7 @@ def network_metrics(flows: pd.DataFrame, firms: pd.DataFrame, exited: Iterable,
         if len(wide):
             wide = wide.droplevel("year")
         now = firms_of[year]
-        G = _graph(wide, now, firms_of.get(year + 1, now.iloc[:0]), year, segments)
-        row = {"year": year, **graph_metrics(G)}
+        row = {"year": year, **_metrics(YearNetwork.of_table(wide, now, year, segments))}
         ids = {role: set(part["id"]) for role, part in now.groupby("role")}
         for role in FIRM_ROLES:
             row[f"entries_{role}"] = 0 if before is None else len(

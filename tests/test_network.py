@@ -98,6 +98,17 @@ def test_firm_throughput_is_the_units_each_firm_handled(fast_run):
         assert G.nodes[f"{f.role}:{f.id}"]["throughput"] == pytest.approx(f.units, rel=1e-9)
 
 
+def test_yearly_metrics_are_those_of_each_years_networkx_graph(fast_run, fast_metrics):
+    """network_metrics measures arrays taken straight from the flow table; every figure must
+    be exactly graph_metrics of the year's networkx graph (build_graph)."""
+    m = fast_metrics.set_index("year")
+    for year in m.index:
+        G = build_graph(fast_run.flows, fast_run.firm_table, year, fast_run.n_segments)
+        expected = pd.Series(network.graph_metrics(G), dtype=float)
+        got = m.loc[year, expected.index].astype(float)
+        assert np.array_equal(got.to_numpy(), expected.to_numpy(), equal_nan=True), year
+
+
 def test_exits_and_entries_account_for_the_change_of_nodes(fast_run, fast_metrics):
     m = fast_metrics.set_index("year")
     assert (m.filter(like="entries_").iloc[0] == 0).all()
