@@ -69,14 +69,24 @@ class FlowLedger:
         parts = []
         for (kind, src, dst), (units, value) in self._year.items():
             rows, cols = np.nonzero(units > 0)
-            if not len(rows):
-                continue
-            parts.append(pd.DataFrame({
-                "year": year, "kind": kind, "src_role": src,
-                "src_id": np.asarray(ids[src], dtype=np.int64)[rows],
-                "dst_role": dst, "dst_id": np.asarray(ids[dst], dtype=np.int64)[cols],
-                "units": units[rows, cols], "value": value[rows, cols]}))
-        return pd.concat(parts, ignore_index=True) if parts else empty_flows()
+            if len(rows):
+                parts.append((kind, src, dst, np.asarray(ids[src], dtype=np.int64)[rows],
+                              np.asarray(ids[dst], dtype=np.int64)[cols], units[rows, cols],
+                              value[rows, cols]))
+        if not parts:
+            return empty_flows()
+        sizes = [len(p[3]) for p in parts]
+
+        def labels(j: int) -> np.ndarray:  # a string column, one label per part
+            return np.repeat(np.array([p[j] for p in parts], dtype=object), sizes)
+
+        # one table built from whole columns (one DataFrame per part cost more than the rest)
+        return pd.DataFrame({
+            "year": np.full(sum(sizes), year, dtype=np.int64), "kind": labels(0),
+            "src_role": labels(1), "src_id": np.concatenate([p[3] for p in parts]),
+            "dst_role": labels(2), "dst_id": np.concatenate([p[4] for p in parts]),
+            "units": np.concatenate([p[5] for p in parts]),
+            "value": np.concatenate([p[6] for p in parts])})
 
     def close_year(self, year: int, ids: dict[str, list[int]]) -> pd.DataFrame:
         """Close the year: its table (``year_so_far``) joins the ledger's tables."""
