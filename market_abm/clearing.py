@@ -214,7 +214,7 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
     made = goods + online
     made_units, made_cost = made.sum(axis=0), cat.unit_cost @ made
     on_demand = np.array([p.on_demand for p in producers], dtype=bool)
-    premium = np.array([p.on_demand_premium() for p in producers])
+    premium = np.array([p.on_demand_premium() if p.on_demand else 0.0 for p in producers])
     inventory = np.array([p.inventory for p in producers])
     inventory += (s.inventory_cover_months * made_units * steps / 12.0 - inventory) / steps
     holding = s.holding_cost / steps * inventory * made_cost / np.maximum(made_units, 1e-12)
@@ -253,8 +253,9 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
         lg.book(va["logistician"][i], cost,
                 supply.bulk_split[i] * units[:, RETAIL].sum() + share * units[:, ONLINE].sum())
 
-    for i, shop in enumerate(supply.retailers):
-        shop.book(va["retailer"][i], 0.0, cleared.store_units[i])
+    for shop, value, sold in zip(supply.retailers, va["retailer"].tolist(),
+                                 cleared.store_units.tolist(), strict=True):
+        shop.book(value, 0.0, sold)
     for m, mp in enumerate(supply.marketplaces):  # sellers are paid their sales less the cut
         mp.book_step(va["marketplace"][m], cleared.orders_market[m] * cat.items_per_purchase,
                      cleared.orders_market[m], cleared.purchases[:, ONLINE], supply)
@@ -263,9 +264,9 @@ def book_firms(model, supply: Supply, cleared: Cleared) -> None:
         sold = printed.sum() * supply.platform_split[i]
         pf.book(va["platform"][i], 0.0, sold)
         pf.grow_catalogue(supply.platform_split[i])
-    for i, hub in enumerate(supply.hubs):  # material, machine time and failed prints
-        made = cleared.hub_units[i]
-        hub.book(va["print_hub"][i], made @ supply.hub_cost, made.sum())
+    for hub, value, made in zip(supply.hubs, va["print_hub"].tolist(), cleared.hub_units,
+                                strict=True):  # material, machine time and failed prints
+        hub.book(value, float(made @ supply.hub_cost), float(made.sum()))
     for i, sup in enumerate(supply.suppliers):
         sold = cleared.material_units * supply.material_split[i]
         sup.book(va["material_supplier"][i], sold @ cat.material_cost, sold.sum())

@@ -27,6 +27,7 @@ class Firm(mesa.Agent):
                  converted_from: int | None = None):
         super().__init__(model)
         self.fixed_cost = fixed_cost
+        self.steps_per_year = model.scenario.steps_per_year  # the books' steps
         self.cash = self.reserve if cash is None else cash
         self.entry_year = model.year
         self.converted_from = converted_from  # unique_id of the firm this one was
@@ -39,7 +40,7 @@ class Firm(mesa.Agent):
 
     def book(self, revenue: float, variable_cost: float, units: float) -> None:
         """Record one step's value added ($), variable cost ($) and units handled."""
-        profit = revenue - variable_cost - self.fixed_cost / self.model.scenario.steps_per_year
+        profit = revenue - variable_cost - self.fixed_cost / self.steps_per_year
         self.cash += profit
         self.revenue_year += revenue
         self.profit_year += profit
