@@ -14,10 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from market_abm.model import MarketModel
-from market_abm.network import exits_frame, network_events, network_metrics
 from market_abm.outdir import Claim, Job, run_identity
-from market_abm.plots import network_figure, run_figure, save_figure
 from market_abm.scenario import Scenario
 from market_abm.storage import atomic_write, manifest, write_json, write_parquet
 
@@ -42,7 +39,13 @@ class RunResult:
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     firms: pd.DataFrame
-    exited: pd.DataFrame = field(default_factory=lambda: exits_frame([]))  # year, role, id
+    exited: pd.DataFrame = field(default_factory=lambda: _exits([]))  # year, role, id
+
+
+def _exits(exited) -> pd.DataFrame:
+    from market_abm.network import exits_frame  # networkx and the roles, when a run has ended
+
+    return exits_frame(exited)
 
 
 def seed_info(seed: int | np.random.SeedSequence) -> dict:
@@ -60,6 +63,8 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence,
     is the child SeedSequence(entropy).spawn(...)[key]). ``on_year`` is called with the yearly
     mean of the timeseries after each simulated year (progress reporting).
     """
+    from market_abm.model import MarketModel  # Mesa and the model: imported when a run starts
+
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
     model = MarketModel(scenario, rng=rng)
     steps_per_year = scenario.steps_per_year
@@ -69,7 +74,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence,
             last = pd.DataFrame(model.rows[-steps_per_year:])
             on_year(last.mean(numeric_only=True))
     return RunResult(scenario, seed, model.timeseries, model.flows, model.firm_table,
-                     exits_frame(model.exited))
+                     _exits(model.exited))
 
 
 def run_estimate(scenario: Scenario) -> tuple[float, float]:
@@ -103,6 +108,8 @@ def save_run(result: RunResult, out: Path, *, claim: Claim | None = None,
 def write_run_files(result: RunResult, out: Path, extra: dict) -> None:
     """The files of RUN_FILES for ``result`` into the folder ``out`` (save_run writes them
     into a temporary folder it swaps in; the page's export into one it zips)."""
+    from market_abm.network import network_events, network_metrics
+    from market_abm.plots import network_figure, run_figure, save_figure  # matplotlib
     write_parquet(result.timeseries, out / "timeseries.parquet")
     write_parquet(result.flows, out / "flows.parquet")
     write_parquet(result.firms, out / "firms.parquet")

@@ -70,3 +70,14 @@ def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path):
 def test_parameter_docs_match_the_code():
     with open("docs/parameters.md") as fh:
         assert fh.read() == parameter_table(), "run `make docs` to regenerate docs/parameters.md"
+
+
+def test_importing_the_command_line_leaves_the_heavy_libraries_unloaded():
+    """The command line's import stays light (issue 26: under 1 s): Mesa, matplotlib, Dask,
+    Solara, pyabc and EMA Workbench are imported by the code that uses them."""
+    heavy = ("mesa", "matplotlib", "dask", "distributed", "solara", "pyabc", "ema_workbench")
+    code = ("import sys, market_abm.cli; "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
