@@ -93,10 +93,11 @@ class Marketplace(Firm):
         reach = s.seller_listing_reach * cat.listing_reach
         margin = self.seller_margin(model)
         online = outlook.current[:, ONLINE]  # expected items a year
-        for k in np.flatnonzero((cat.listing_reach > 0) & (margin > 0)):
-            target = _free_entry(online[k], listed[k], 1 + mine, reach[k], margin[k],
-                                 s.seller_fixed_cost, s.marketplace_network_effect)
-            self.sellers[k] += 0.5 * (target - self.sellers[k])
+        ks = np.flatnonzero((cat.listing_reach > 0) & (margin > 0))
+        target = _free_entry(online[ks], listed[ks], 1 + mine, reach[ks], margin[ks],
+                             s.seller_fixed_cost, s.marketplace_network_effect)
+        for k, n in zip(ks.tolist(), target.tolist(), strict=True):
+            self.sellers[k] += 0.5 * (n - self.sellers[k])
         self.membership = bool(outlook.membership_gain(model, self) > 0)
 
     @classmethod
@@ -127,24 +128,34 @@ class Marketplace(Firm):
         return entries
 
 
-def _free_entry(units: float, listed: np.ndarray, column: int, reach: float, margin: float,
-                fixed_cost: float, network_effect: float, most: float = 1e6) -> float:
-    """Sellers n at which one seller's expected profit, units x share(n) / n x margin -
-    fixed_cost, falls to zero: share(n) is the online share (offer.online_shares) of the
-    source ``column`` of a category's listing weights ``listed`` when it lists with n
-    sellers. Found by bisection on n in [1, most] (0 if even one seller loses)."""
-    def profit(n: float) -> float:
+def _free_entry(units: np.ndarray, listed: np.ndarray, column: int, reach: np.ndarray,
+                margin: np.ndarray, fixed_cost: float, network_effect: float,
+                most: float = 1e6) -> np.ndarray:
+    """Sellers n per category at which one seller's expected profit, units x share(n) / n x
+    margin - fixed_cost, falls to zero: share(n) is the online share (offer.online_shares)
+    of the source ``column`` of the category's listing weights (a row of ``listed``) when it
+    lists with n sellers. Found by bisection on n in [1, most] (0 if even one seller
+    loses), for every category at once (``units``, ``reach``, ``margin``: one per row)."""
+    def profit(n: np.ndarray) -> np.ndarray:
         trial = listed.copy()
-        trial[column] = 1.0 - (1.0 - reach) ** n
-        share = online_shares(trial[None, :], network_effect)[0, column]
+        # a scalar power per category: numpy's vector power may differ in the last bit
+        trial[:, column] = [1.0 - (1.0 - r) ** x for r, x in zip(reach.tolist(), n.tolist(),
+                                                                   strict=True)]
+        share = online_shares(trial, network_effect)[:, column]
         return units * share / n * margin - fixed_cost
 
-    if units <= 0 or reach <= 0 or profit(1.0) <= 0:
-        return 0.0
-    lo, hi = 1.0, most
-    if profit(hi) > 0:
-        return hi
-    while hi / lo > 1.001:
+    lo, hi = np.ones(len(units)), np.full(len(units), most)
+    out = np.zeros(len(units))
+    viable = (units > 0) & (reach > 0)
+    viable[viable] &= profit(lo)[viable] > 0
+    crowded = viable & (profit(hi) > 0)
+    out[crowded] = most
+    active = viable & ~crowded
+    while (active := active & (hi / lo > 1.001)).any():
         mid = np.sqrt(lo * hi)
-        lo, hi = (mid, hi) if profit(mid) > 0 else (lo, mid)
-    return lo
+        gain = profit(np.where(active, mid, lo)) > 0
+        lo = np.where(active & gain, mid, lo)
+        hi = np.where(active & ~gain, mid, hi)
+    settled = viable & ~crowded
+    out[settled] = lo[settled]
+    return out
