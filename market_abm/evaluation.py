@@ -253,9 +253,11 @@ class Outlook:
         items = cat.items_per_purchase
         orders = []
         for member in (0, m + 1):
+            # with no member anywhere, "nobody a member" is the current offer as it stands
+            same = member == 0 and self.base.shoppers.member_of is None
             units = expected_units(model, offer, joiners, member_of=np.full(len(joiners),
                                                                             member),
-                                   base=self.base, changed=(ONLINE,))
+                                   base=self.base, changed=() if same else (ONLINE,))
             orders.append(units.sum(0)[:, ONLINE] * supply.online_split[:, 1 + m] / items)
         weight = len(joiners) / len(self.sample)  # joiners' share of the population
         before, after = orders[0] * weight, orders[1] * weight

@@ -247,37 +247,55 @@ class YearNetwork:
             seg = sorted(int(i) for i in bought)
         else:
             seg = list(range(segments))
-        names = [node_name(r, i) for r, i in zip(nodes["role"], nodes["id"], strict=True)]
-        names += [node_name("customers", s) for s in seg]
         roles = np.array(list(nodes["role"]) + ["customers"] * len(seg), dtype=object)
         if wide.empty:
             empty = np.zeros(0, dtype=np.int64)
             return cls(roles, empty, empty, np.zeros((0, len(FLOW_KINDS))),
-                       np.zeros(len(names)))
-        position = {n: i for i, n in enumerate(names)}
-        src = [f"{r}:{i}" for r, i in zip(index["src_role"].to_numpy(object),
-                                          index["src_id"].to_numpy(), strict=True)]
-        dst = [f"{r}:{i}" for r, i in zip(index["dst_role"].to_numpy(object),
-                                          index["dst_id"].to_numpy(), strict=True)]
-        unknown = sorted((set(src) | set(dst)) - set(position))
-        if unknown:
+                       np.zeros(len(roles)))
+        keys = _node_keys(roles, np.concatenate([nodes["id"].to_numpy(np.int64),
+                                                 np.asarray(seg, dtype=np.int64)]))
+        s, s_ok = _positions(keys, index["src_role"], index["src_id"])
+        d, d_ok = _positions(keys, index["dst_role"], index["dst_id"])
+        if not (s_ok.all() and d_ok.all()):
+            unknown = sorted({node_name(r, i) for r, i, ok in zip(
+                [*index["src_role"], *index["dst_role"]], [*index["src_id"], *index["dst_id"]],
+                [*s_ok, *d_ok], strict=True) if not ok})
             raise ValueError(f"flow touches {unknown[0]}, which is not an active node of "
                              f"{year}")
-        s = np.fromiter((position[u] for u in src), np.int64, len(src))
-        d = np.fromiter((position[v] for v in dst), np.int64, len(dst))
         zero = np.zeros(len(wide))
         per_kind = {m: np.column_stack([wide[(m, k)].to_numpy() if (m, k) in wide else zero
                                         for k in FLOW_KINDS]) for m in ("units", "value")}
         units = per_kind["units"]
         product = units[:, PRODUCT_COLUMNS].sum(axis=1)
         _, through = _node_sums(s, d, per_kind["value"].sum(axis=1), units.sum(axis=1),
-                                product, index, len(names))
+                                product, index, len(roles))
         order = np.argsort(s, kind="stable")  # G.edges: by source node, then as added
         return cls(roles, s[order], d[order], units[order], through)
 
     def product(self) -> np.ndarray:
         """Units of the product kinds per edge (material excluded)."""
         return self.units[:, PRODUCT_COLUMNS].sum(axis=1)
+
+
+# Node keys: a code per role (the firm roles, then the customer segments) and the id.
+ROLE_CODES = {r: c for c, r in enumerate((*FIRM_ROLES, "customers"))}
+_ID_SPAN = 1 << 40
+
+
+def _node_keys(roles: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """One integer per node (role code x 2^40 + id)."""
+    return np.array([ROLE_CODES.get(r, -1) for r in roles], dtype=np.int64) * _ID_SPAN + ids
+
+
+def _positions(keys: np.ndarray, roles: pd.Series, ids: pd.Series):
+    """Positions in ``keys`` (the nodes' keys, graph order) of the nodes (``roles``,
+    ``ids``) and whether each is one of them."""
+    codes = roles.map(ROLE_CODES).fillna(-1).to_numpy(np.int64)
+    wanted = codes * _ID_SPAN + ids.to_numpy(np.int64)
+    order = np.argsort(keys)
+    at = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+    found = (keys[order][at] == wanted) & (codes >= 0)
+    return order[at], found
 
 
 def units_sold(G: nx.DiGraph) -> dict[str, float]:
