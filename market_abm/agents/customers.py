@@ -320,7 +320,8 @@ class CustomerPopulation(mesa.Agent):
         retire = (np.flatnonzero(owners)[rng.random(owners.sum()) < 1.0 / (
             s.printer_lifetime * s.steps_per_year)] if economic
             else np.zeros(0, dtype=np.int64))
-        replace = retire[rng.random(len(retire)) < renew[retire]]
+        renewed = rng.random(len(retire)) < renew[retire]
+        replace, gone = retire[renewed], retire[~renewed]  # both sorted, as retire
         eligible = ~owners & (self.internet if economic else True)
         candidates = np.flatnonzero(eligible)
         hazard = (s.bass_p + s.bass_q * neighbour_owners[candidates]) / s.steps_per_year
@@ -332,7 +333,6 @@ class CustomerPopulation(mesa.Agent):
         self.expected_bought = float((hazard * keen[candidates]).sum()
                                      + wear * renew[owners].sum())
         self.expected_retired = wear * float(owners.sum())
-        gone = np.setdiff1d(retire, replace, assume_unique=True)
         for i in gone:
             model.printer_agents.pop(int(i)).remove()
         self.printer[gone] = 0.0
