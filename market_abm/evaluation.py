@@ -41,7 +41,7 @@ class SampleChoice:
 
     def __init__(self, model, offer: Offer, sample: np.ndarray):
         s, K = model.scenario, len(model.categories)
-        self.model, self.offer, self.sample, self.K = model, offer, sample, K
+        self.model, self.sample, self.K = model, sample, K
         self.customer, self.category = np.repeat(sample, K), np.tile(np.arange(K), len(sample))
         self.table = model.customers.rows(self.customer)
         self.shoppers = model.customers.shoppers_of(self.table, self.customer, self.category,
